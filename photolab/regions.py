@@ -1,0 +1,117 @@
+"""Regions: the boxes a detector proposes or a reviewer draws, and the small geometry they need."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+Kind = Literal["face", "text", "person", "plate", "other"]
+Style = Literal["solid", "pixelate", "blur"]
+Shape = Literal["rect", "ellipse"]
+Source = Literal["detector", "manual"]
+
+KINDS: tuple[str, ...] = ("face", "text", "person", "plate", "other")
+STYLES: tuple[str, ...] = ("solid", "pixelate", "blur")
+
+
+@dataclass(frozen=True)
+class Region:
+    """One area to redact. ``box`` is (x, y, w, h) in pixels of the upright image."""
+
+    kind: str
+    box: tuple[int, int, int, int]
+    score: float = 1.0
+    source: str = "detector"  # "detector" or "manual"
+    detector: str = ""  # which model found it, e.g. "centerface", "yunet", "rapidocr"
+    style: str = "blur"  # action applied: solid | pixelate | blur
+    shape: str = "rect"  # rect | ellipse
+    enabled: bool = True
+    text: str = ""  # recognised string for kind "text"/"plate"
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def x2(self) -> int:
+        return self.box[0] + self.box[2]
+
+    @property
+    def y2(self) -> int:
+        return self.box[1] + self.box[3]
+
+    @property
+    def area(self) -> int:
+        return max(0, self.box[2]) * max(0, self.box[3])
+
+    def with_(self, **changes: Any) -> Region:
+        return replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        """The report form of DESIGN.md: box as [x, y, w, h], ``action`` = style."""
+        d = asdict(self)
+        d["box"] = list(self.box)
+        d["action"] = d.pop("style")
+        if not d["extra"]:
+            d.pop("extra")
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Region:
+        d = dict(d)
+        if "action" in d and "style" not in d:
+            d["style"] = d.pop("action")
+        d.pop("action", None)
+        d["box"] = tuple(int(round(v)) for v in d["box"])
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
+def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over union of two (x, y, w, h) boxes."""
+    ax2, ay2, bx2, by2 = a[0] + a[2], a[1] + a[3], b[0] + b[2], b[1] + b[3]
+    iw = max(0, min(ax2, bx2) - max(a[0], b[0]))
+    ih = max(0, min(ay2, by2) - max(a[1], b[1]))
+    inter = iw * ih
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union > 0 else 0.0
+
+
+def overlap_of_smaller(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Fraction of the smaller box covered by the other (catches a box nested inside another)."""
+    ax2, ay2, bx2, by2 = a[0] + a[2], a[1] + a[3], b[0] + b[2], b[1] + b[3]
+    iw = max(0, min(ax2, bx2) - max(a[0], b[0]))
+    ih = max(0, min(ay2, by2) - max(a[1], b[1]))
+    smaller = min(a[2] * a[3], b[2] * b[3])
+    return (iw * ih) / smaller if smaller > 0 else 0.0
+
+
+def clip(box: tuple[float, float, float, float], width: int, height: int) -> tuple[int, int, int, int]:
+    """Round outward and clip an (x, y, w, h) box to the image."""
+    x1 = max(0, int(box[0]))
+    y1 = max(0, int(box[1]))
+    x2 = min(width, int(-(-(box[0] + box[2]) // 1)))
+    y2 = min(height, int(-(-(box[1] + box[3]) // 1)))
+    return (x1, y1, max(0, x2 - x1), max(0, y2 - y1))
+
+
+def pad(region: Region, fraction: float, width: int, height: int) -> Region:
+    """Grow a region by ``fraction`` of its long side on every side, clipped to the image."""
+    x, y, w, h = region.box
+    m = fraction * max(w, h)
+    return region.with_(box=clip((x - m, y - m, w + 2 * m, h + 2 * m), width, height))
+
+
+def merge(regions: list[Region], threshold: float = 0.5) -> list[Region]:
+    """Merge same-kind regions that overlap (IoU or nesting above ``threshold``) into their union box.
+
+    Recall matters more than tidy boxes: merging takes the union, never the intersection.
+    """
+    out: list[Region] = []
+    for r in sorted(regions, key=lambda r: -r.score):
+        for i, o in enumerate(out):
+            if o.kind == r.kind and (iou(o.box, r.box) >= threshold or overlap_of_smaller(o.box, r.box) >= 0.8):
+                x1, y1 = min(o.box[0], r.box[0]), min(o.box[1], r.box[1])
+                x2, y2 = max(o.x2, r.x2), max(o.y2, r.y2)
+                out[i] = o.with_(box=(x1, y1, x2 - x1, y2 - y1), score=max(o.score, r.score))
+                break
+        else:
+            out.append(r)
+    return out
