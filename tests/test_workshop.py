@@ -1,0 +1,355 @@
+"""Workshop logic: matching rule, scoring, store, aggregation, prompts, exports, 30 concurrent participants."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+from PIL import Image
+
+from photolab import workshop as ws
+
+QUESTION_IDS = [q.id for q in ws.load_questions("en")]
+REPO = Path(__file__).resolve().parents[1]
+
+
+def make_samples(root: Path) -> Path:
+    """Two small scenarios in the layout the shipped samples use."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("ward.png", "office.png"):
+        Image.new("RGB", (400, 300), (180, 170, 160)).save(root / name)
+    scenarios = [
+        {
+            "id": "ward",
+            "image": "ward.png",
+            "title": {"en": "Seclusion room", "fr": "Chambre d'isolement", "es": "Sala de aislamiento"},
+            "brief": {"en": "Annual report chapter on seclusion.", "fr": "Chapitre.", "es": "Capítulo."},
+            "learning_points": {"en": ["Door signs carry names."], "fr": ["Les portes."], "es": ["Las puertas."]},
+            "discussion_prompts": {"en": ["Would you publish a restraint bed?"], "fr": ["?"], "es": ["?"]},
+        },
+        {"id": "office", "image": "office.png", "title": {"en": "Staff office"}, "brief": {"en": "Registers."}},
+    ]
+    hazards = {
+        "ward.png": [
+            {"id": "door_name", "kind": "text", "label": "Name on door", "box": [10, 10, 60, 20], "must_redact": True},
+            {"id": "face", "kind": "face", "label": "Face", "box": [200, 100, 40, 50], "must_redact": True},
+            {"id": "view", "kind": "place", "label": "Window view", "box": [300, 20, 90, 80], "must_redact": False},
+        ],
+        "office.png": [
+            {"id": "register", "kind": "text", "label": "Register", "box": [50, 150, 120, 60], "must_redact": True},
+        ],
+    }
+    (root / "scenarios.yaml").write_text(yaml.safe_dump({"scenarios": scenarios}, allow_unicode=True))
+    (root / "hazards.json").write_text(json.dumps(hazards))
+    return root
+
+
+@pytest.fixture()
+def scenarios(tmp_path: Path) -> list[ws.Scenario]:
+    return ws.load_scenarios(make_samples(tmp_path / "samples"))
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> ws.WorkshopStore:
+    return ws.WorkshopStore(tmp_path / "photolab.db")
+
+
+def answer_all(store: ws.WorkshopStore, token: str, sid: str, value: str = "yes", **fields: object) -> None:
+    answers = {q: value if q != "typical" else "typical" for q in QUESTION_IDS}
+    defaults = {"caption": "A corridor", "decision": "publish_with_changes", "reason": "Faces must go"}
+    store.save_progress(token, sid, answers=answers, **{**defaults, **fields})  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------------------ matching
+
+
+def test_matching_rule_iou_centre_and_cap() -> None:
+    hazard = (100, 100, 50, 50)
+    assert ws.box_finds_hazard((105, 105, 50, 50), hazard)  # IoU ~0.68
+    assert ws.box_finds_hazard((80, 80, 90, 90), hazard)  # generous box around it (3.2x area)
+    assert not ws.box_finds_hazard((0, 0, 400, 300), hazard)  # whole image: centre inside but 48x area
+    assert ws.box_finds_hazard((110, 110, 8, 8), hazard)  # tight box on its core
+    assert not ws.box_finds_hazard((160, 160, 30, 30), hazard)  # beside it
+    assert not ws.box_finds_hazard((100, 100, 0, 20), hazard)  # degenerate
+
+
+def test_score_boxes_found_missed_extra(scenarios: list[ws.Scenario]) -> None:
+    ward = scenarios[0]
+    # one box over the door name, one on nothing, none on the face
+    score = ws.score_boxes([(8, 8, 66, 24), (150, 250, 30, 30)], ward.hazards)
+    assert score.found == ("door_name",)
+    assert set(score.missed) == {"face", "view"}
+    assert score.extra == ((150, 250, 30, 30),)
+    assert (score.must_found, score.must_total) == (1, 2)
+    assert score.recall == pytest.approx(0.5)
+
+
+def test_one_box_may_find_two_hazards() -> None:
+    hazards = [
+        ws.Hazard("name", "text", "Name", (10, 10, 40, 10)),
+        ws.Hazard("room", "text", "Room", (10, 22, 40, 10)),
+    ]
+    score = ws.score_boxes([(8, 8, 46, 26)], hazards)
+    assert set(score.found) == {"name", "room"} and not score.extra
+
+
+def test_scenarios_load_every_language(scenarios: list[ws.Scenario]) -> None:
+    ward = scenarios[0]
+    assert ward.text("title", "fr") == "Chambre d'isolement"
+    assert scenarios[1].text("title", "es") == "Staff office"  # English fallback
+    assert ward.text("learning_points", "en") == ["Door signs carry names."]
+    assert len(ward.hazards) == 3 and ward.image.exists()
+
+
+def test_shipped_samples_have_hazards_inside_images() -> None:
+    samples = REPO / "samples"
+    if not (samples / "scenarios.yaml").exists() or not (samples / "hazards.json").exists():
+        pytest.skip("samples/ not built yet")
+    scenarios = ws.load_scenarios(samples)
+    assert len(scenarios) >= 8
+    for sc in scenarios:
+        assert sc.hazards, sc.id
+        with Image.open(sc.image) as im:
+            width, height = im.size
+        for h in sc.hazards:
+            x, y, w, hh = h.box
+            assert 0 <= x and 0 <= y and x + w <= width and y + hh <= height, (sc.id, h.id)
+        for lang in ws.LANGS:
+            assert sc.text("title", lang) and sc.text("brief", lang)
+
+
+# --------------------------------------------------------------------------------------------- store
+
+
+def test_join_is_anonymous_unless_opted_in(store: ws.WorkshopStore) -> None:
+    rnd = store.create_round(["ward"], "Morning")
+    assert len(rnd.code) == ws.JOIN_CODE_LENGTH and set(rnd.code) <= set(ws.JOIN_ALPHABET)
+    hidden = store.join(rnd.code.lower(), name="Amina Diallo", share_name=False)
+    shown = store.join(rnd.code, name="Luis", share_name=True, lang="es")
+    assert hidden.name == "" and hidden.label() == "Participant 1"
+    assert shown.label() == "Luis" and shown.lang == "es" and shown.number == 2
+    dump = "\n".join(sqlite3.connect(store.path).iterdump())
+    assert "Amina" not in dump
+
+
+def test_wrong_code_and_closed_round(store: ws.WorkshopStore) -> None:
+    rnd = store.create_round(["ward"])
+    with pytest.raises(ws.WorkshopError):
+        store.join("ZZZZZZ")
+    p = store.join(rnd.code)
+    answer_all(store, p.token, "ward")
+    store.set_open(rnd.id, False)
+    with pytest.raises(ws.WorkshopError, match="closed"):
+        store.join(rnd.code)
+    with pytest.raises(ws.WorkshopError, match="closed"):
+        store.submit(p.token, "ward", QUESTION_IDS)
+    with pytest.raises(ws.WorkshopError):
+        store.create_round([])
+
+
+def test_progress_is_saved_piece_by_piece_and_resumes(store: ws.WorkshopStore) -> None:
+    rnd = store.create_round(["ward", "office"])
+    p = store.join(rnd.code)
+    store.save_progress(p.token, "ward", boxes=[{"box": [50, 60, -20, 30], "label": "face"}])
+    store.save_progress(p.token, "ward", answers={"identifiable": "yes"})
+    store.save_progress(p.token, "ward", answers={"consent": "no"})
+    store.save_progress(p.token, "ward", caption="  Corridor  ")
+    sub = store.submission(p.token, "ward")
+    assert sub.boxes == [{"box": [30, 60, 20, 30], "label": "face"}]  # negative width normalised
+    assert sub.answers == {"identifiable": "yes", "consent": "no"}
+    assert sub.caption == "Corridor" and sub.submitted_at is None
+    with pytest.raises(ws.WorkshopError, match="Answer every question"):
+        store.submit(p.token, "ward", QUESTION_IDS)
+    with pytest.raises(ws.WorkshopError):
+        store.save_progress(p.token, "not-in-round", caption="x")
+    with pytest.raises(ws.WorkshopError):
+        store.save_progress(p.token, "ward", decision="maybe")
+    answer_all(store, p.token, "ward")
+    store.submit(p.token, "ward", QUESTION_IDS)
+    # a "reload": only the token is known
+    again = store.participant(p.token)
+    assert again.position == 1
+    assert store.submission(p.token, "ward").submitted_at is not None
+
+
+def test_submission_problems() -> None:
+    sub = ws.Submission("t", "s", answers=dict.fromkeys(QUESTION_IDS, "yes"), decision="publish", reason="ok")
+    assert ws.submission_problems(sub, QUESTION_IDS) == ["Write the caption you would publish."]
+    sub.decision = "do_not_publish"
+    assert ws.submission_problems(sub, QUESTION_IDS) == []  # no caption needed when not publishing
+    sub.reason = ""
+    assert ws.submission_problems(sub, QUESTION_IDS) == ["Give a reason for your decision."]
+
+
+def test_tables_live_next_to_other_tables_in_wal_mode(tmp_path: Path) -> None:
+    db = tmp_path / "shared.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE records (id INTEGER PRIMARY KEY, body TEXT)")
+        conn.execute("INSERT INTO records (body) VALUES ('kept')")
+    store = ws.WorkshopStore(db)
+    store.create_round(["ward"])
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT body FROM records").fetchone() == ("kept",)
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert store.secret("browser") == ws.WorkshopStore(db).secret("browser")
+
+
+# --------------------------------------------------------------------------------------- aggregation
+
+
+def run_room(store: ws.WorkshopStore) -> ws.Round:
+    """Four participants on the ward scenario: the face is missed by three, the room splits on consent."""
+    rnd = store.create_round(["ward", "office"], "Geneva")
+    people = [store.join(rnd.code, name=n, share_name=n == "Ana") for n in ("Ana", "Bo", "Cy", "Di")]
+    face_box = {"box": [198, 98, 44, 54], "label": "face"}
+    door_box = {"box": [10, 10, 60, 20], "label": "text"}
+    stray = {"box": [0, 250, 20, 20], "label": "other"}
+    plans = [
+        ([door_box, face_box], "yes", "publish_with_changes"),
+        ([door_box], "no", "publish"),
+        ([door_box, stray], "unsure", "do_not_publish"),
+        ([stray], "yes", "publish_with_changes"),
+    ]
+    for p, (boxes, consent, decision) in zip(people, plans, strict=True):
+        answer_all(store, p.token, "ward", decision=decision, caption=f"Caption by {p.number}")
+        store.save_progress(p.token, "ward", boxes=boxes, answers={"consent": consent})
+        store.submit(p.token, "ward", QUESTION_IDS)
+    store.save_progress(people[0].token, "office", caption="draft")  # in progress, not counted
+    return rnd
+
+
+def test_aggregate_counts_hazards_questions_and_decisions(
+    store: ws.WorkshopStore, scenarios: list[ws.Scenario]
+) -> None:
+    rnd = run_room(store)
+    result = ws.aggregate(store, rnd.id, scenarios)
+    assert (result.participants, result.finished) == (4, 0)
+    ward, office = result.scenarios
+    assert (ward.submitted, ward.in_progress, office.submitted, office.in_progress) == (4, 0, 0, 1)
+    found = {hr.hazard.id: hr.found_by for hr in ward.hazards}
+    assert found == {"door_name": 3, "face": 1, "view": 0}
+    consent = next(qr for qr in ward.questions if qr.question.id == "consent")
+    assert consent.counts == {"yes": 2, "no": 1, "unsure": 1}
+    identifiable = next(qr for qr in ward.questions if qr.question.id == "identifiable")
+    assert identifiable.counts["yes"] == 4 and identifiable.entropy == 0.0
+    assert ward.decisions == {"publish": 1, "publish_with_changes": 2, "do_not_publish": 1}
+    assert ward.extra_marks == 2
+    assert ward.mean_recall == pytest.approx((1.0 + 0.5 + 0.5 + 0.0) / 4)
+    labels = [e.participant for e in ward.entries]
+    assert labels == ["Ana", "Participant 2", "Participant 3", "Participant 4"]
+    assert [e.caption for e in ward.entries] == [f"Caption by {i}" for i in range(1, 5)]
+
+
+def test_prompts_come_from_disagreement(store: ws.WorkshopStore, scenarios: list[ws.Scenario]) -> None:
+    rnd = run_room(store)
+    result = ws.aggregate(store, rnd.id, scenarios)
+    prompts = ws.discussion_prompts(result)
+    kinds = [p.kind for p in prompts]
+    assert "hazard_missed" in kinds and "question_split" in kinds and "decision_split" in kinds
+    missed = next(p for p in prompts if p.kind == "hazard_missed")
+    assert "“Face”" in missed.text and "3 of 4" in missed.text
+    assert not any("Window view" in p.text for p in prompts)  # not a must-redact hazard
+    assert not any("Does the image show a systemic" in p.text for p in prompts)  # everyone agreed
+    assert prompts == sorted(prompts, key=lambda p: -p.weight)
+    fr = ws.discussion_prompts(ws.aggregate(store, rnd.id, scenarios, "fr"), "fr")
+    assert any("Chambre d'isolement" in p.text for p in fr)
+
+
+def test_prompts_fall_back_to_scenario_questions(store: ws.WorkshopStore, scenarios: list[ws.Scenario]) -> None:
+    rnd = store.create_round(["ward"])
+    result = ws.aggregate(store, rnd.id, scenarios)
+    assert [p.text for p in ws.discussion_prompts(result)] == ["Would you publish a restraint bed?"]
+
+
+# -------------------------------------------------------------------------------------------- export
+
+
+def test_exports_keep_hidden_names_and_tokens_out(store: ws.WorkshopStore, scenarios: list[ws.Scenario]) -> None:
+    rnd = run_room(store)
+    store.set_takeaways(rnd.id, "Check door signs first\n\nAsk for consent in writing")
+    result = ws.aggregate(store, rnd.id, scenarios)
+    tokens = [p.token for p in store.participants(rnd.id)]
+
+    rows = list(csv.DictReader(io.StringIO(ws.export_csv(store, result))))
+    assert len(rows) == 4
+    assert [r["participant"] for r in rows] == ["Ana", "Participant 2", "Participant 3", "Participant 4"]
+    assert rows[0]["hazards_found"] == "door_name;face" and rows[0]["q_consent"] == "yes"
+    assert rows[3]["hazards_missed"] == "door_name;face;view" and rows[3]["extra_marks"] == "1"
+
+    data = ws.export_json(store, result)
+    text = json.dumps(data, ensure_ascii=False)
+    for secret in (*tokens, "Bo", "Cy", "Di", rnd.admin_key):
+        assert f'"{secret}"' not in text
+    ward = data["scenarios"][0]
+    assert {h["id"]: h["found_by"] for h in ward["hazards"]} == {"door_name": 3, "face": 1, "view": 0}
+    assert data["round"]["participants"] == 4 and data["prompts"]
+
+    md = ws.summary_markdown(result)
+    assert "## What we learned" in md and "## What we will change" in md
+    assert "- Check door signs first" in md and "- Ask for consent in writing" in md
+    assert "Face (3/4)" in md
+    page = ws.summary_html(result, "es")
+    assert page.startswith("<!doctype html>") and "<svg" in page and "Qué aprendimos" in page
+    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    for token in tokens:
+        assert token not in md and token not in page
+
+
+def test_svg_chart_escapes_labels() -> None:
+    svg = ws.svg_bar_chart([("<b>x</b>", 1, "1/2")], title="T & co", maximum=2)
+    assert "<b>" not in svg and "&lt;b&gt;" in svg and "T &amp; co" in svg
+
+
+# ---------------------------------------------------------------------------------------- concurrency
+
+
+def test_thirty_concurrent_participants_lose_nothing(
+    store: ws.WorkshopStore, scenarios: list[ws.Scenario]
+) -> None:
+    rnd = store.create_round(["ward", "office"])
+    n = 30
+    tokens: dict[int, str] = {}
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(n)
+
+    def participant(i: int) -> None:
+        try:
+            barrier.wait()
+            p = store.join(rnd.code, name=f"P{i}", share_name=True)
+            tokens[i] = p.token
+            for sid in ("ward", "office"):
+                store.save_progress(p.token, sid, boxes=[{"box": [i, i, 10 + i, 10], "label": "face"}])
+                for q in QUESTION_IDS:  # one event per question, as the UI does
+                    store.save_progress(p.token, sid, answers={q: ("yes", "no", "unsure")[i % 3]})
+                store.save_progress(p.token, sid, caption=f"caption {i} {sid}", decision=ws.DECISIONS[i % 3])
+                store.save_progress(p.token, sid, reason=f"reason {i}")
+                store.submit(p.token, sid, QUESTION_IDS)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=participant, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors[:3]
+    people = store.participants(rnd.id)
+    assert sorted(p.number for p in people) == list(range(1, n + 1))
+    assert all(p.position == 2 for p in people)
+    for i, token in tokens.items():
+        assert store.participant(token).name == f"P{i}"
+        for sid in ("ward", "office"):
+            sub = store.submission(token, sid)
+            assert sub.caption == f"caption {i} {sid}" and sub.reason == f"reason {i}"
+            assert sub.boxes == [{"box": [i, i, 10 + i, 10], "label": "face"}]
+            assert sub.answers == dict.fromkeys(QUESTION_IDS, ("yes", "no", "unsure")[i % 3])
+            assert sub.decision == ws.DECISIONS[i % 3] and sub.submitted_at
+    result = ws.aggregate(store, rnd.id, scenarios)
+    assert result.finished == n and [sr.submitted for sr in result.scenarios] == [n, n]
+    assert sum(result.scenarios[0].decisions.values()) == n
