@@ -1,4 +1,4 @@
-"""Workshop logic: matching rule, scoring, store, aggregation, prompts, exports, 30 concurrent participants."""
+"""Workshop logic: matching rule, scoring, store, aggregation, prompts, exports, 30 participants at once."""
 
 from __future__ import annotations
 
@@ -30,19 +30,46 @@ def make_samples(root: Path) -> Path:
             "image": "ward.png",
             "title": {"en": "Seclusion room", "fr": "Chambre d'isolement", "es": "Sala de aislamiento"},
             "brief": {"en": "Annual report chapter on seclusion.", "fr": "Chapitre.", "es": "Capítulo."},
-            "learning_points": {"en": ["Door signs carry names."], "fr": ["Les portes."], "es": ["Las puertas."]},
+            "learning_points": {
+                "en": ["Door signs carry names."],
+                "fr": ["Les portes."],
+                "es": ["Las puertas."],
+            },
             "discussion_prompts": {"en": ["Would you publish a restraint bed?"], "fr": ["?"], "es": ["?"]},
         },
-        {"id": "office", "image": "office.png", "title": {"en": "Staff office"}, "brief": {"en": "Registers."}},
+        {
+            "id": "office",
+            "image": "office.png",
+            "title": {"en": "Staff office"},
+            "brief": {"en": "Registers."},
+        },
     ]
     hazards = {
         "ward.png": [
-            {"id": "door_name", "kind": "text", "label": "Name on door", "box": [10, 10, 60, 20], "must_redact": True},
+            {
+                "id": "door_name",
+                "kind": "text",
+                "label": "Name on door",
+                "box": [10, 10, 60, 20],
+                "must_redact": True,
+            },
             {"id": "face", "kind": "face", "label": "Face", "box": [200, 100, 40, 50], "must_redact": True},
-            {"id": "view", "kind": "place", "label": "Window view", "box": [300, 20, 90, 80], "must_redact": False},
+            {
+                "id": "view",
+                "kind": "place",
+                "label": "Window view",
+                "box": [300, 20, 90, 80],
+                "must_redact": False,
+            },
         ],
         "office.png": [
-            {"id": "register", "kind": "text", "label": "Register", "box": [50, 150, 120, 60], "must_redact": True},
+            {
+                "id": "register",
+                "kind": "text",
+                "label": "Register",
+                "box": [50, 150, 120, 60],
+                "must_redact": True,
+            },
         ],
     }
     (root / "scenarios.yaml").write_text(yaml.safe_dump({"scenarios": scenarios}, allow_unicode=True))
@@ -119,7 +146,7 @@ def test_shipped_samples_have_hazards_inside_images() -> None:
             width, height = im.size
         for h in sc.hazards:
             x, y, w, hh = h.box
-            assert 0 <= x and 0 <= y and x + w <= width and y + hh <= height, (sc.id, h.id)
+            assert x >= 0 and y >= 0 and x + w <= width and y + hh <= height, (sc.id, h.id)
         for lang in ws.LANGS:
             assert sc.text("title", lang) and sc.text("brief", lang)
 
@@ -261,7 +288,9 @@ def test_prompts_come_from_disagreement(store: ws.WorkshopStore, scenarios: list
     assert any("Chambre d'isolement" in p.text for p in fr)
 
 
-def test_prompts_fall_back_to_scenario_questions(store: ws.WorkshopStore, scenarios: list[ws.Scenario]) -> None:
+def test_prompts_fall_back_to_scenario_questions(
+    store: ws.WorkshopStore, scenarios: list[ws.Scenario]
+) -> None:
     rnd = store.create_round(["ward"])
     result = ws.aggregate(store, rnd.id, scenarios)
     assert [p.text for p in ws.discussion_prompts(result)] == ["Would you publish a restraint bed?"]
@@ -270,7 +299,9 @@ def test_prompts_fall_back_to_scenario_questions(store: ws.WorkshopStore, scenar
 # -------------------------------------------------------------------------------------------- export
 
 
-def test_exports_keep_hidden_names_and_tokens_out(store: ws.WorkshopStore, scenarios: list[ws.Scenario]) -> None:
+def test_exports_keep_hidden_names_and_tokens_out(
+    store: ws.WorkshopStore, scenarios: list[ws.Scenario]
+) -> None:
     rnd = run_room(store)
     store.set_takeaways(rnd.id, "Check door signs first\n\nAsk for consent in writing")
     result = ws.aggregate(store, rnd.id, scenarios)
