@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import stat
 import warnings
 from dataclasses import dataclass, field
@@ -63,7 +64,7 @@ class Photo:
     name: str
     frames: int = 1
     size_bytes: int = 0
-    orientation: int = 1
+    orientation: int = 1  # what the source declared; the pixels are upright whatever it was
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -117,6 +118,11 @@ def load(source: str | Path | bytes, *, name: str | None = None) -> Photo:
             return _decode(data, fmt, name)
         except PhotoLabError:
             raise
+        except Image.DecompressionBombError as exc:
+            pixels = re.search(r"\((\d+) pixels\)", str(exc))
+            count = f"{int(pixels.group(1)):,} pixels" if pixels else "the pixel count"
+            limit = f"the {MAX_PIXELS // 1_000_000} MP safety limit"
+            raise ImageTooLarge(f"{name}: {count} is over {limit}") from exc
         except MemoryError as exc:
             raise ImageTooLarge(f"{name}: not enough memory to decode this image") from exc
         except Exception as exc:  # any decoder failure is a bad file, not a crash
@@ -169,8 +175,9 @@ def _decode(data: bytes, fmt: str, name: str) -> Photo:
     frames = int(getattr(im, "n_frames", 1) or 1)
     if frames > 1:
         im.seek(0)
+    declared = _orientation(im)
     im.load()
-    orientation = _orientation(im)
+    orientation = _orientation(im)  # some decoders (libtiff) rotate on load and drop the tag
     icc = im.info.get("icc_profile") or None
     image, notes = _to_srgb(im, icc)
     if orientation in _ORIENTATION_FIX:
@@ -188,7 +195,7 @@ def _decode(data: bytes, fmt: str, name: str) -> Photo:
         name=name,
         frames=frames,
         size_bytes=len(data),
-        orientation=orientation,
+        orientation=declared,
         notes=tuple(notes),
     )
 
@@ -221,7 +228,7 @@ def _to_srgb(im: Image.Image, icc: bytes | None) -> tuple[Image.Image, list[str]
         out = converted or im.convert("RGB")
         notes.append("CMYK converted to sRGB")
         return out, notes
-    elif mode in ("La", "PA"):
+    elif mode == "La":
         out = im.convert("LA")
     elif mode == "RGBa":
         out = im.convert("RGBA")
