@@ -596,8 +596,8 @@ _XMP_RULES: list[tuple[re.Pattern[str], _Rule]] = [
     (re.compile(r"^(History|DerivedFrom|Ingredients|Pantry|OriginalDocumentID|DocumentID|InstanceID|"
                 r"PreservedFileName|RawFileName)$"), _HISTORY),
     (re.compile(r"^(Data|image)$"), _SECOND),
-    (re.compile(r"^(MicroVideo|MotionPhoto|MicroVideoOffset|MotionPhotoPresentationTimestampUs|Directory|"
-                r"Item|Length|Semantic|Mime)$"), _Rule(
+    (re.compile(r"(?i)makernote$"), _MAKERNOTE),
+    (re.compile(r"^(MicroVideo|MotionPhoto|MicroVideoOffset|Semantic)$"), _Rule(
         "embedded images", "motion photo", "high",
         "The file says it carries a motion-photo video or extra images after the main picture.")),
     (re.compile(r"^(description|title|subject|Headline|Keywords|Instructions|Label|UserComment|"
@@ -605,7 +605,8 @@ _XMP_RULES: list[tuple[re.Pattern[str], _Rule]] = [
     (re.compile(r"^ImageUniqueID$"), _ID),
 ]
 _XMP_SKIP = {"about", "li", "Seq", "Bag", "Alt", "Description", "RDF", "xmpmeta", "xmptk", "parseType",
-             "lang", "resource", "Orientation", "XMP_SKIP"}
+             "lang", "resource", "Orientation", "Directory", "Item", "Length", "Mime", "Padding",
+             "HasExtendedXMP", "MotionPhotoPresentationTimestampUs", "MotionPhotoVersion"}
 
 _IPTC_RULES: dict[int, tuple[str, _Rule]] = {
     5: ("Object name", _TEXT), 25: ("Keywords", _TEXT), 40: ("Special instructions", _TEXT),
@@ -934,7 +935,7 @@ def _rational(v: object) -> float:
 
 
 _XMP_ATTR = re.compile(r'([A-Za-z][\w.-]*):([A-Za-z][\w.-]*)\s*=\s*"([^"]*)"')
-_XMP_ELEM = re.compile(r"<([A-Za-z][\w.-]*):([A-Za-z][\w.-]*)(?:\s[^>]*)?>(.*?)</\1:\2>", re.S)
+_XMP_OPEN = re.compile(r"<([A-Za-z][\w.-]*):([A-Za-z][\w.-]*)(?:\s[^>]*)?(?<!/)>")
 
 
 def _interpret_xmp(raw: bytes, out: _Collector) -> None:
@@ -942,10 +943,17 @@ def _interpret_xmp(raw: bytes, out: _Collector) -> None:
     found = 0
     for prefix, local, value in _XMP_ATTR.findall(text):
         found += _xmp_property(prefix, local, value, out)
-    for prefix, local, value in _XMP_ELEM.findall(text):
-        inner = re.sub(r"<[^>]+>", " ", value)
-        inner = re.sub(r"\s+", " ", inner).strip()
-        found += _xmp_property(prefix, local, inner, out)
+    for match in _XMP_OPEN.finditer(text):
+        prefix, local = match.group(1), match.group(2)
+        close = text.find(f"</{prefix}:{local}>", match.end())
+        if close < 0:
+            continue
+        inner = text[match.end() : close]
+        if "<rdf:li" in inner:  # a list: its items are the value
+            items = re.findall(r"<rdf:li[^>]*>([^<]*)</rdf:li>", inner)
+            found += _xmp_property(prefix, local, "; ".join(i.strip() for i in items), out)
+        elif "<" not in inner:  # a simple value; structures are read through their children
+            found += _xmp_property(prefix, local, inner.strip(), out)
     if not found and text.strip("\0 \n"):
         out.add(_XMP, "XMP packet", f"{len(raw)} bytes")
 
@@ -957,6 +965,8 @@ def _xmp_property(prefix: str, local: str, value: str, out: _Collector) -> int:
         if pattern.search(local):
             if rule is _SECOND or (prefix in ("GImage", "GDepth") and local == "Data"):
                 out.add(_SECOND, f"XMP {prefix}:{local}", f"base64 image, {len(value)} characters")
+            elif rule is _MAKERNOTE:
+                out.add(rule, f"XMP {prefix}:{local}", f"{len(value)} characters of vendor data")
             else:
                 out.add(rule, f"XMP {prefix}:{local}", value)
             return 1
