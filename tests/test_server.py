@@ -1,0 +1,147 @@
+"""photolab serve: private temp folder, no-store, login off loopback, nothing sent anywhere."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from photolab import server
+from photolab.errors import UsageError
+
+
+def test_parse_users_and_login_rules() -> None:
+    assert server.parse_users("alice:pw1, bob:p:w2") == [("alice", "pw1"), ("bob", "p:w2")]
+    with pytest.raises(UsageError):
+        server.parse_users("alice")
+    assert server.login_for("127.0.0.1", env={}) == (None, False)
+    users, generated = server.login_for("0.0.0.0", env={})
+    assert generated and users and len(users[0][1]) >= 12
+    assert server.login_for("0.0.0.0", env={"PHOTOLAB_USERS": "a:b"}) == ([("a", "b")], False)
+    # A login set in the environment applies on loopback too.
+    assert server.login_for("127.0.0.1", env={"PHOTOLAB_USERS": "a:b"}) == ([("a", "b")], False)
+
+
+def test_temp_folder_is_private_emptied_and_dead_runs_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PHOTOLAB_TEMP_ROOT", str(tmp_path))
+    dead = tmp_path / "run-999999999"  # no such process
+    (dead / "abc").mkdir(parents=True)
+    (dead / "abc" / "upload.jpg").write_bytes(b"left by a crash")
+    saved = {k: os.environ.get(k) for k in ("GRADIO_TEMP_DIR", "GRADIO_ANALYTICS_ENABLED")}
+    try:
+        folder = server.prepare_environment()
+        (folder / "x").mkdir()
+        (folder / "x" / "y.jpg").write_bytes(b"1")
+        (folder / "tmpabc").write_bytes(b"")
+        again = server.prepare_environment()
+        assert again == folder and list(folder.iterdir()) == [], "emptied at start"
+        assert not dead.exists(), "folders of dead runs are removed"
+        assert folder.stat().st_mode & 0o777 == 0o700
+        assert os.environ["GRADIO_TEMP_DIR"] == str(folder)
+        assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
+        (folder / "keep").mkdir()
+        (folder / "keep" / "bundle.zip").write_bytes(b"z")
+        (folder / "other.png").write_bytes(b"p")
+        assert server.wipe_temp_dir(folder, keep=[folder / "keep" / "bundle.zip"]) == 1
+        assert [p.name for p in folder.rglob("*") if p.is_file()] == ["bundle.zip"]
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _wait_for(url: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer")
+
+
+def test_serve_on_a_lan_address_requires_login_sets_no_store_and_cleans_up(tmp_path: Path) -> None:
+    """The real command in a subprocess: login printed, 401 without it, no-store, temp gone on SIGTERM."""
+    port = server.free_port("0.0.0.0")
+    env = {**os.environ, "PHOTOLAB_TEMP_ROOT": str(tmp_path / "temp"), "PHOTOLAB_USERS": ""}
+    env.pop("GRADIO_TEMP_DIR", None)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "photolab",
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(port),
+            "--db",
+            str(tmp_path / "records.sqlite3"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/")
+        with pytest.raises(urllib.error.HTTPError) as denied:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=5)
+        assert denied.value.code == 401
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+        assert page.headers["Cache-Control"] == "no-store"
+        run_dirs = list((tmp_path / "temp").glob("run-*"))
+        assert len(run_dirs) == 1 and run_dirs[0].stat().st_mode & 0o777 == 0o700
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert "Login required" in out
+    assert re.search(r"user: reviewer\s+password: \S{12,}", out)
+    assert not list((tmp_path / "temp").glob("run-*")), "the temp folder is removed at exit"
+
+
+def test_no_connection_leaves_the_machine_while_building_and_serving(tmp_path: Path) -> None:
+    """Audit hook on socket connects and DNS lookups in a fresh interpreter: only loopback is used."""
+    script = f"""
+import sys, socket
+seen = []
+def hook(event, args):
+    if event == "socket.getaddrinfo":
+        seen.append(("dns", str(args[0])))
+    elif event == "socket.connect":
+        addr = args[1]
+        seen.append(("connect", str(addr[0]) if isinstance(addr, tuple) else str(addr)))
+sys.addaudithook(hook)
+from photolab import server
+server.prepare_environment()
+from photolab.review.record import RecordStore
+from photolab.ui.app import build_app
+demo = build_app(RecordStore({str(tmp_path / "r.sqlite3")!r}))
+running = server.start(server.mount(demo))
+import urllib.request
+for path in ("/", "/config", "/gradio_api/info"):
+    urllib.request.urlopen(running.url + path, timeout=10).read()
+running.stop()
+bad = [s for s in seen if s[1] not in ("127.0.0.1", "localhost", "::1", "None") and not s[1].startswith("/")]
+print("OUTSIDE", bad)
+"""
+    env = {**os.environ, "PHOTOLAB_TEMP_ROOT": str(tmp_path / "temp")}
+    for key in ("GRADIO_ANALYTICS_ENABLED", "GRADIO_TEMP_DIR"):
+        env.pop(key, None)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=180)
+    assert "OUTSIDE []" in out.stdout, out.stdout + out.stderr[-3000:]
