@@ -41,6 +41,13 @@ class Job:
     relative: Path
 
 
+# Files in folders are taken when their bytes sniff as an image, or when their name claims to be one
+# (so an empty or broken "photo.jpg" is reported instead of silently skipped).
+IMAGE_SUFFIXES = {
+    ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".gif", ".webp", ".tif", ".tiff", ".heic", ".heif",
+    ".hif", ".avif", ".mpo", ".bmp", ".dng",
+}
+
 Process = Callable[[Path], Processed]
 Progress = Callable[[int, int, dict], None]
 
@@ -87,7 +94,7 @@ def expand(paths: Iterable[str | Path], out_root: Path) -> tuple[list[Job], list
     jobs: list[Job] = []
     errors: list[dict] = []
     out_real = Path(os.path.realpath(out_root))
-    for raw in paths:
+    for raw in dict.fromkeys(paths):  # the same PATH given twice is read once
         path = Path(raw)
         try:
             st = os.stat(path)
@@ -158,7 +165,7 @@ def _looks_like_image(path: Path, errors: list[dict]) -> bool:
     except OSError as exc:
         errors.append(error_result(path, _os_reason(exc)))
         return False
-    return sniff_format(head) is not None
+    return sniff_format(head) is not None or path.suffix.lower() in IMAGE_SUFFIXES
 
 
 def _run_one(job: Job, out_root: Path, process: Process, force: bool, taken: set[Path]) -> dict:

@@ -76,20 +76,34 @@ def inspect_command(
 
 
 def _print_findings(path: Path, findings: list) -> None:
+    """One block per group, most risky group first; each explanation shown once per group."""
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(highlight=False)
     if not findings:
         console.print(f"[bold]{path}[/bold]: nothing found that identifies a person, place, device or time.")
+        console.print()
         return
-    table = Table(title=str(path), title_justify="left", show_lines=False, expand=False)
-    for column in ("risk", "group", "what", "value", "why it matters"):
-        table.add_column(column, overflow="fold")
-    for f in findings:
-        style = _RISK_STYLE.get(f.risk, "")
-        table.add_row(f"[{style}]{f.risk}[/{style}]", f.group, f.name, f.value, f.explanation)
-    console.print(table)
+    counts = {r: sum(f.risk == r for f in findings) for r in ("high", "medium", "low")}
+    summary = ", ".join(f"{n} {r}" for r, n in counts.items() if n)
+    console.print(f"[bold]{path}[/bold]: {len(findings)} finding(s) ({summary})")
+    groups: dict[str, list] = {}
+    for f in findings:  # already sorted by risk, so groups appear most risky first
+        groups.setdefault(f.group, []).append(f)
+    for group, items in groups.items():
+        top = items[0].risk
+        console.print(f"  [{_RISK_STYLE[top]}]{top.upper():6}[/] [bold]{group}[/bold]")
+        table = Table.grid(padding=(0, 2))
+        table.add_column(width=4)
+        table.add_column(style="cyan", max_width=40, overflow="fold")
+        table.add_column(overflow="fold")
+        for f in items:
+            table.add_row("", f.name, f.value)
+        console.print(table)
+        for why in dict.fromkeys(f.explanation for f in items):
+            console.print(f"      [dim]{why}[/dim]")
+    console.print()
 
 
 @app.command("strip")
@@ -129,8 +143,10 @@ def run_batch_command(paths: list[Path], outdir: Path, process, *, force: bool, 
 
             results = run_batch(paths, outdir, process, force=force, progress=tick)
         for result in results:
-            if result["status"] == "ok":
+            if result["status"] == "ok" and result.get("notes"):
                 show(result)
+        written = sum(r["status"] == "ok" for r in results)
+        typer.echo(f"{written} file(s) written to {outdir}", err=True)
     else:
         results = run_batch(paths, outdir, process, force=force, progress=lambda d, t, r: show(r))
     if report is not None:
