@@ -1967,7 +1967,7 @@ def write_all(out: Path) -> dict:
         images.append(
             {
                 "id": scene.id,
-                "file": scene.file,
+                "image": scene.file,
                 "title": title,
                 "width": pixels.width,
                 "height": pixels.height,
@@ -2000,10 +2000,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     total = 0
     for im in doc["images"]:
-        size = (args.out / im["file"]).stat().st_size
+        size = (args.out / im["image"]).stat().st_size
         total += size
         dims = f"{im['width']}x{im['height']}"
-        print(f"{im['file']:26s} {dims} {size / 1024:6.0f} KB  {len(im['hazards'])} hazards")
+        print(f"{im['image']:26s} {dims} {size / 1024:6.0f} KB  {len(im['hazards'])} hazards")
     print(f"{'total':26s} {total / 1024:16.0f} KB")
     return 0
 
