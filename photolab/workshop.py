@@ -31,11 +31,11 @@ import math
 import os
 import secrets
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ import yaml
 
 from photolab.errors import PhotoLabError
 from photolab.regions import iou
+from photolab.review.record import Migration, connect, default_db_path, ensure_schema, transaction
 
 Box = tuple[int, int, int, int]
 
@@ -218,8 +219,11 @@ def default_samples_dir() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[1] / "samples"
 
 
+@lru_cache(maxsize=8)
 def load_texts(lang: str) -> dict[str, Any]:
-    """UI strings, exercise questions, decisions and prompt templates for one language (en fallback)."""
+    """UI strings, exercise questions, decisions and prompt templates for one language (en fallback).
+
+    Cached: treat the returned dict as read-only."""
     base = yaml.safe_load((TEXTS_DIR / "en.yaml").read_text(encoding="utf-8"))
     if lang != "en" and (TEXTS_DIR / f"{lang}.yaml").exists():
         _deep_update(base, yaml.safe_load((TEXTS_DIR / f"{lang}.yaml").read_text(encoding="utf-8")))
@@ -234,13 +238,14 @@ def _deep_update(base: dict[str, Any], other: dict[str, Any]) -> None:
             base[k] = v
 
 
-def load_questions(lang: str) -> list[Question]:
+@lru_cache(maxsize=8)
+def load_questions(lang: str) -> tuple[Question, ...]:
     """The framing and consent questions of the exercise (a subset of the review checklist's themes)."""
     texts = load_texts(lang)
-    return [
+    return tuple(
         Question(id=q["id"], text=q["text"], options=tuple((str(k), str(v)) for k, v in q["options"].items()))
         for q in texts["questions"]
-    ]
+    )
 
 
 # ------------------------------------------------------------------------------------------ scoring
@@ -294,8 +299,10 @@ def score_boxes(marked: Sequence[Box], hazards: Sequence[Hazard]) -> BoxScore:
 
 # -------------------------------------------------------------------------------------------- store
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS workshop_rounds (
+WORKSHOP_MIGRATIONS: list[Migration] = [
+    # version 1 (append new versions; never edit a released one)
+    """
+CREATE TABLE workshop_rounds (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     code TEXT NOT NULL UNIQUE,
     admin_key TEXT NOT NULL UNIQUE,
@@ -305,7 +312,7 @@ CREATE TABLE IF NOT EXISTS workshop_rounds (
     open INTEGER NOT NULL DEFAULT 1,
     takeaways TEXT NOT NULL DEFAULT ''
 );
-CREATE TABLE IF NOT EXISTS workshop_participants (
+CREATE TABLE workshop_participants (
     token TEXT PRIMARY KEY,
     round_id INTEGER NOT NULL REFERENCES workshop_rounds(id),
     number INTEGER NOT NULL,
@@ -315,7 +322,7 @@ CREATE TABLE IF NOT EXISTS workshop_participants (
     joined_at REAL NOT NULL,
     UNIQUE (round_id, number)
 );
-CREATE TABLE IF NOT EXISTS workshop_submissions (
+CREATE TABLE workshop_submissions (
     token TEXT NOT NULL REFERENCES workshop_participants(token),
     scenario_id TEXT NOT NULL,
     boxes TEXT NOT NULL DEFAULT '[]',
@@ -327,57 +334,33 @@ CREATE TABLE IF NOT EXISTS workshop_submissions (
     updated_at REAL NOT NULL,
     PRIMARY KEY (token, scenario_id)
 );
-CREATE TABLE IF NOT EXISTS workshop_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-
-
-def default_db_path() -> Path:
-    env = os.environ.get("PHOTOLAB_DB")
-    if env:
-        return Path(env)
-    return (
-        Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "photolab" / "photolab.db"
-    )
+CREATE TABLE workshop_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+""",
+]
 
 
 class WorkshopStore:
     """Rounds, participants and submissions in SQLite (WAL), one short connection per operation.
 
-    Each write is one ``BEGIN IMMEDIATE`` transaction, so concurrent participants (threads of one server)
-    serialise on the database lock instead of overwriting each other.
+    The tables live in the review records' database file (``photolab.review.record``'s ``connect`` and
+    migrations helper, component "workshop"). Each write is one ``BEGIN IMMEDIATE`` transaction, so
+    concurrent participants (threads of one server) queue on the database lock instead of overwriting
+    each other's answers.
     """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._conn().executescript(_SCHEMA)  # idempotent; executescript manages its own transaction
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA busy_timeout=30000")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-        return conn
+        with connect(self.path) as conn:
+            ensure_schema(conn, "workshop", WORKSHOP_MIGRATIONS)
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        db = self._conn()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        with connect(self.path) as conn, transaction(conn):
+            yield conn
 
     def _read(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        return self._conn().execute(sql, args).fetchall()
+        with connect(self.path) as conn:
+            return conn.execute(sql, args).fetchall()
 
     # ---- meta
 

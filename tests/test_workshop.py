@@ -14,6 +14,7 @@ import yaml
 from PIL import Image
 
 from photolab import workshop as ws
+from photolab.review.record import RecordStore
 
 QUESTION_IDS = [q.id for q in ws.load_questions("en")]
 REPO = Path(__file__).resolve().parents[1]
@@ -214,16 +215,19 @@ def test_submission_problems() -> None:
     assert ws.submission_problems(sub, QUESTION_IDS) == ["Give a reason for your decision."]
 
 
-def test_tables_live_next_to_other_tables_in_wal_mode(tmp_path: Path) -> None:
-    db = tmp_path / "shared.db"
-    with sqlite3.connect(db) as conn:
-        conn.execute("CREATE TABLE records (id INTEGER PRIMARY KEY, body TEXT)")
-        conn.execute("INSERT INTO records (body) VALUES ('kept')")
+def test_tables_live_in_the_review_records_database_in_wal_mode(tmp_path: Path) -> None:
+    db = tmp_path / "shared.sqlite3"
+    records = RecordStore(db)
+    assert records.count() == 0  # creates the records' tables
     store = ws.WorkshopStore(db)
     store.create_round(["ward"])
+    assert records.count() == 0 and ws.WorkshopStore(db).round_by_code(store.round_by_id(1).code)
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT body FROM records").fetchone() == ("kept",)
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"review_records", "workshop_rounds", "workshop_submissions"} <= tables
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        versions = dict(conn.execute("SELECT component, version FROM schema_migrations").fetchall())
+        assert versions["workshop"] == len(ws.WORKSHOP_MIGRATIONS)
     assert store.secret("browser") == ws.WorkshopStore(db).secret("browser")
 
 

@@ -20,12 +20,16 @@ Named API endpoints (used by tests/test_workshop_client.py): ``/ws_join``, ``/ws
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import html
+import io
 import json
 import os
 import shutil
 import socket
 import tempfile
+import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -56,12 +60,42 @@ WORKSHOP_CSS = """
 # ------------------------------------------------------------------------------------------ helpers
 
 
-@lru_cache(maxsize=64)
-def _clean_image(path: str) -> Image.Image:
-    """Scenario pixels only (no metadata travels to the browser)."""
-    with Image.open(path) as im:
-        rgb = im.convert("RGB")
-    return Image.frombytes("RGB", rgb.size, rgb.tobytes())
+class ImageFiles:
+    """Scenario images (pixels only, no metadata) and their box drawings as files in a private folder.
+
+    Handlers return *paths*: gradio copies a path into its cache atomically and once, whereas a returned
+    PIL image is re-encoded and rewritten in place on every event, which races when 30 sessions show the
+    same picture (a browser can then read a half-written file).
+    """
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="photolab-workshop-"))
+        atexit.register(shutil.rmtree, self.folder, True)
+        self._lock = threading.Lock()
+
+    @lru_cache(maxsize=64)  # noqa: B019 - one instance per app, lives as long as the app
+    def image(self, source: str) -> Image.Image:
+        with Image.open(source) as im:
+            rgb = im.convert("RGB")
+        return Image.frombytes("RGB", rgb.size, rgb.tobytes())
+
+    def _write(self, image: Image.Image) -> str:
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=90)
+        data = buffer.getvalue()
+        path = self.folder / f"{hashlib.sha256(data).hexdigest()[:32]}.jpg"
+        if not path.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        return str(path)
+
+    def base(self, source: Path) -> str:
+        return self._write(self.image(str(source)))
+
+    def drawn(self, source: Path, boxes: list[dict[str, Any]]) -> str:
+        return self._write(_drawn(self.image(str(source)), boxes))
 
 
 def _kind_names(texts: dict[str, Any]) -> list[str]:
@@ -77,7 +111,7 @@ def _kind_by_name() -> dict[str, str]:
     return names
 
 
-def _to_annotator(image: Image.Image, boxes: list[dict[str, Any]], texts: dict[str, Any]) -> dict[str, Any]:
+def _to_annotator(image: str, boxes: list[dict[str, Any]], texts: dict[str, Any]) -> dict[str, Any]:
     names = dict(zip(KINDS, _kind_names(texts), strict=True))
     colours = dict(zip(KINDS, KIND_COLOURS, strict=True))
     out = []
@@ -118,17 +152,19 @@ def _drawn(image: Image.Image, boxes: list[dict[str, Any]]) -> Image.Image:
     return out
 
 
-def lan_base_url(referer: str) -> str:
-    """The address participants type or scan: the facilitator's page URL, with a LAN IP for loopback."""
+def lan_base_url(host_header: str, scheme: str = "http") -> str:
+    """The address participants type or scan: the host the facilitator's page came from, with the
+    machine's LAN address in place of a loopback name (the server sends no Referer, so the Host header
+    is what we have). ``PHOTOLAB_PUBLIC_URL`` overrides it (e.g. behind a proxy or a mount path)."""
     override = os.environ.get("PHOTOLAB_PUBLIC_URL")
     if override:
         return override.rstrip("/") + "/"
-    parts = urlsplit(referer or "http://127.0.0.1:7860/")
+    parts = urlsplit(f"//{host_header or '127.0.0.1:7860'}")
     host, port = parts.hostname or "127.0.0.1", parts.port
     if host in ("127.0.0.1", "localhost", "::1"):
         host = _lan_ip() or host
     netloc = f"{host}:{port}" if port else host
-    return f"{parts.scheme or 'http'}://{netloc}{parts.path or '/'}"
+    return f"{scheme}://{netloc}/"
 
 
 def _lan_ip() -> str | None:
@@ -171,7 +207,9 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
     question_ids = [q.id for q in ws.load_questions("en")]
     ftexts = ws.load_texts(lang)
     fui = ftexts["ui"]
-    export_dir = Path(tempfile.mkdtemp(prefix="photolab-workshop-"))
+    files = ImageFiles()
+    export_dir = Path(tempfile.mkdtemp(prefix="photolab-workshop-export-"))
+    atexit.register(shutil.rmtree, export_dir, True)
 
     with gr.Blocks(title=fui["app_title"], analytics_enabled=False) as demo:
         gr.HTML(f"<style>{WORKSHOP_CSS}</style>", elem_id="ws-style")
@@ -207,7 +245,7 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
                         label_list=_kind_names(ftexts),
                         label_colors=list(KIND_COLOURS),
                         use_default_label=True,
-                        image_type="pil",
+                        image_type="filepath",
                         sources=[],
                         show_download_button=False,
                         show_share_button=False,
@@ -419,7 +457,7 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
             sid = rnd.scenario_ids[person.position]
             sc = scenarios[sid]
             sub = store.submission(tok, sid)
-            image = _clean_image(str(sc.image))
+            image = files.base(sc.image)
             title = ui["scenario_of"].format(n=person.position + 1, total=len(rnd.scenario_ids))
             joined = ui["joined_as"].format(label=person.label(ui["participant"]))
             out.update(
@@ -434,7 +472,7 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
                         label=ui["annotator_label"],
                         label_list=_kind_names(t),
                     ),
-                    click_img: gr.update(value=_drawn(image, sub.boxes), label=ui["nodrag_image"]),
+                    click_img: gr.update(value=files.drawn(sc.image, sub.boxes), label=ui["nodrag_image"]),
                     box_status: ui["boxes_marked"].format(n=len(sub.boxes)),
                     caption: gr.update(value=sub.caption, label=ui["caption"], info=ui["caption_help"]),
                     decision: gr.update(
@@ -486,31 +524,38 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
                 return {}
             boxes = _from_annotator(value)
             store.save_progress(tok, sid, boxes=boxes)
-            image = _clean_image(str(scenarios[sid].image))
-            return {click_img: _drawn(image, boxes), box_status: _box_note(tok, len(boxes))}
+            return {
+                click_img: files.drawn(scenarios[sid].image, boxes),
+                box_status: _box_note(tok, len(boxes)),
+            }
 
         def _box_note(tok: str, n: int, extra: str = "") -> str:
             code = store.participant(tok).lang
             note = ws.load_texts(code)["ui"]["boxes_marked"].format(n=n)
             return f"{note} {extra}".strip()
 
+        def current_boxes(tok: str, sid: str, value: dict[str, Any] | None) -> list[dict[str, Any]]:
+            """The boxes on screen; the saved ones when the call carries no annotator value (API use)."""
+            return _from_annotator(value) if value else store.submission(tok, sid).boxes
+
         def add_box(
             tok: str, sid: str, value: dict[str, Any] | None, box: list[Any], kind: str
         ) -> dict[Any, Any]:
             if not tok or not sid or any(v is None for v in box) or box[2] < 1 or box[3] < 1:
                 return {}
-            image = _clean_image(str(scenarios[sid].image))
+            source = scenarios[sid].image
+            width, height = files.image(str(source)).size
             x, y, w, h = (int(v) for v in box)
-            x, y = min(max(0, x), image.width - 1), min(max(0, y), image.height - 1)
-            w, h = min(w, image.width - x), min(h, image.height - y)
-            boxes = [*_from_annotator(value), {"box": [x, y, w, h], "label": kind or "other"}]
+            x, y = min(max(0, x), width - 1), min(max(0, y), height - 1)
+            w, h = min(w, width - x), min(h, height - y)
+            boxes = [*current_boxes(tok, sid, value), {"box": [x, y, w, h], "label": kind or "other"}]
             store.save_progress(tok, sid, boxes=boxes)
             code = store.participant(tok).lang
             t = ws.load_texts(code)
             done = t["ui"]["corner_done"].format(x=x, y=y, w=w, h=h)
             return {
-                annot: _to_annotator(image, boxes, t),
-                click_img: _drawn(image, boxes),
+                annot: _to_annotator(files.base(source), boxes, t),
+                click_img: files.drawn(source, boxes),
                 box_status: _box_note(tok, len(boxes), done),
                 corner: None,
             }
@@ -535,13 +580,14 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
         def undo_box(tok: str, sid: str, value: dict[str, Any] | None) -> dict[Any, Any]:
             if not tok or not sid:
                 return {}
-            boxes = _from_annotator(value)[:-1]
+            boxes = current_boxes(tok, sid, value)[:-1]
             store.save_progress(tok, sid, boxes=boxes)
-            image = _clean_image(str(scenarios[sid].image))
+            source = scenarios[sid].image
+            image = files.base(source)
             t = ws.load_texts(store.participant(tok).lang)
             return {
                 annot: _to_annotator(image, boxes, t),
-                click_img: _drawn(image, boxes),
+                click_img: files.drawn(source, boxes),
                 box_status: _box_note(tok, len(boxes)),
             }
 
@@ -569,7 +615,7 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
                 store.save_progress(
                     tok,
                     sid,
-                    boxes=_from_annotator(value),
+                    boxes=_from_annotator(value) if value else None,
                     caption=cap or "",
                     decision=dec or "",
                     reason=why or "",
@@ -623,8 +669,9 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
         # ---------------------------------------------------------------- facilitator logic
 
         def round_panel(rnd: ws.Round, request: gr.Request | None) -> tuple[str, str]:
-            referer = request.headers.get("referer", "") if request else ""
-            url = f"{lan_base_url(referer)}?join={rnd.code}"
+            host = request.headers.get("host", "") if request else ""
+            scheme = request.headers.get("x-forwarded-proto", "http") if request else "http"
+            url = f"{lan_base_url(host, scheme)}?join={rnd.code}"
             info = (
                 f"<p>{fui['join_here'].format(url=_esc(url.split('?')[0]))}</p>"
                 f'<p class="ws-code" aria-label="{rnd.code}">{rnd.code}</p><p><code>{_esc(url)}</code></p>'
