@@ -72,6 +72,10 @@ class Hazard:
     label: str
     box: Box
     must_redact: bool = True
+    labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def label_in(self, lang: str) -> str:
+        return self.labels.get(lang) or self.label
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,7 @@ def load_scenarios(samples_dir: Path | None = None) -> list[Scenario]:
                 label=str(h.get("label", h["id"])),
                 box=tuple(round(v) for v in h["box"]),  # type: ignore[arg-type]
                 must_redact=bool(h.get("must_redact", True)),
+                labels={str(k): str(v) for k, v in (h.get("labels") or {}).items()},
             )
             for h in _hazard_entries(hazards_data, image_name, str(e["id"]))
         )
@@ -826,7 +831,10 @@ def discussion_prompts(result: RoundResult, lang: str = "en", limit: int = 8) ->
                         "hazard_missed",
                         1.2 - hr.share,
                         tpl["hazard_missed"].format(
-                            scenario=title, hazard=hr.hazard.label, missed=hr.of - hr.found_by, of=hr.of
+                            scenario=title,
+                            hazard=hr.hazard.label_in(lang),
+                            missed=hr.of - hr.found_by,
+                            of=hr.of,
                         ),
                     )
                 )
@@ -886,7 +894,7 @@ def scenario_charts_html(sr: ScenarioResult, lang: str = "en") -> str:
     ui = texts["ui"]
     n = sr.submitted
     hazard_rows = [
-        (hr.hazard.label + ("" if hr.hazard.must_redact else " *"), hr.share, f"{hr.found_by}/{n}")
+        (hr.hazard.label_in(lang) + ("" if hr.hazard.must_redact else " *"), hr.share, f"{hr.found_by}/{n}")
         for hr in sr.hazards
     ]
     decision_rows = [(texts["decisions"][d], c, str(c)) for d, c in sr.decisions.items()]
@@ -1011,7 +1019,9 @@ def summary_markdown(result: RoundResult, lang: str = "en") -> str:
         if missed:
             lines.append(
                 s["missed"].format(
-                    items=", ".join(f"{hr.hazard.label} ({hr.of - hr.found_by}/{hr.of})" for hr in missed)
+                    items=", ".join(
+                        f"{hr.hazard.label_in(lang)} ({hr.of - hr.found_by}/{hr.of})" for hr in missed
+                    )
                 )
             )
         spread = ", ".join(f"{texts['decisions'][d]} {n}" for d, n in sr.decisions.items() if n)

@@ -54,7 +54,14 @@ def make_samples(root: Path) -> Path:
                 "box": [10, 10, 60, 20],
                 "must_redact": True,
             },
-            {"id": "face", "kind": "face", "label": "Face", "box": [200, 100, 40, 50], "must_redact": True},
+            {
+                "id": "face",
+                "kind": "face",
+                "label": "Face",
+                "labels": {"fr": "Visage", "es": "Rostro"},
+                "box": [200, 100, 40, 50],
+                "must_redact": True,
+            },
             {
                 "id": "view",
                 "kind": "place",
@@ -289,7 +296,7 @@ def test_prompts_come_from_disagreement(store: ws.WorkshopStore, scenarios: list
     assert not any("Does the image show a systemic" in p.text for p in prompts)  # everyone agreed
     assert prompts == sorted(prompts, key=lambda p: -p.weight)
     fr = ws.discussion_prompts(ws.aggregate(store, rnd.id, scenarios, "fr"), "fr")
-    assert any("Chambre d'isolement" in p.text for p in fr)
+    assert any("Chambre d'isolement" in p.text and "« Visage »" in p.text for p in fr)
 
 
 def test_prompts_fall_back_to_scenario_questions(
