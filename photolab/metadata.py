@@ -13,7 +13,8 @@ Output formats (``output_format``): JPEG, PNG, WebP, TIFF and GIF are written in
 MPO becomes a JPEG of the primary image; HEIC/HEIF and AVIF become JPEG (PNG when there is an
 alpha channel) because photolab cannot verify ISO-BMFF containers byte by byte; BMP becomes PNG;
 animated GIF/WebP and multi-page TIFF keep only their first frame (reported per file, never silent).
-JPEG is written at quality 92 (4:2:0), WebP lossy at quality 92.
+JPEG is written at quality 92 with 4:4:4 chroma (no colour smearing on sharp edges such as text or
+redaction borders), WebP lossy at quality 92 (lossless when the source WebP was lossless).
 """
 
 from __future__ import annotations
@@ -403,7 +404,7 @@ def encode_clean(image: Image.Image, fmt: str, *, lossless: bool = False) -> byt
     buf = io.BytesIO()
     if fmt == "JPEG":
         pixels = _flatten_alpha(pixels)
-        pixels.save(buf, "JPEG", quality=JPEG_QUALITY, subsampling="4:2:0", exif=b"", icc_profile=None)
+        pixels.save(buf, "JPEG", quality=JPEG_QUALITY, subsampling="4:4:4", exif=b"", icc_profile=None)
     elif fmt == "PNG":
         pixels.save(buf, "PNG", compress_level=6)
     elif fmt == "WEBP":
