@@ -859,29 +859,49 @@ def discussion_prompts(result: RoundResult, lang: str = "en", limit: int = 8) ->
 # ------------------------------------------------------------------------------------------- charts
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def svg_bar_chart(
-    rows: Sequence[tuple[str, float, str]], *, title: str, maximum: float | None = None, width: int = 560
+    rows: Sequence[tuple[str, float, str]], *, title: str, maximum: float | None = None, width: int = 520
 ) -> str:
-    """Horizontal bar chart as inline SVG: rows of (label, value, value text). Accessible and offline."""
-    bar_h, gap, label_w, top = 22, 8, 220, 28
-    height = top + len(rows) * (bar_h + gap) + 4
+    """Horizontal bar chart as inline SVG: rows of (label, value, value text). Accessible and offline.
+
+    Each label sits on its own line above its bar, so long hazard names are never cut; the title wraps.
+    """
+    line, bar_h, gap = 17, 16, 10
+    title_lines = _wrap(title, width // 9)
+    top = len(title_lines) * 19 + 6
+    row_h = line + bar_h + gap
+    height = top + len(rows) * row_h
+    bar_w = width - 64
     top_value = maximum if maximum else max([v for _, v, _ in rows] + [1])
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
         f'width="100%" style="max-width:{width}px" aria-label="{html.escape(title)}">',
         f"<title>{html.escape(title)}</title>",
-        f'<text x="0" y="18" font-size="15" font-weight="bold" fill="currentColor">'
-        f"{html.escape(title)}</text>",
     ]
+    for i, text in enumerate(title_lines):
+        parts.append(
+            f'<text x="0" y="{15 + 19 * i}" font-size="15" font-weight="bold" fill="currentColor">'
+            f"{html.escape(text)}</text>"
+        )
     for i, (label, value, value_text) in enumerate(rows):
-        y = top + i * (bar_h + gap)
-        w = 0 if top_value <= 0 else (width - label_w - 70) * min(value, top_value) / top_value
-        short = label if len(label) <= 30 else label[:29] + "…"
+        y = top + i * row_h
+        w = 0 if top_value <= 0 else bar_w * min(value, top_value) / top_value
+        short = label if len(label) <= width // 7 else label[: width // 7 - 1] + "…"
         parts += [
-            f'<text x="0" y="{y + 16}" font-size="13" fill="currentColor">{html.escape(short)}</text>',
-            f'<rect x="{label_w}" y="{y}" width="{width - label_w - 70}" height="{bar_h}" fill="#8884" />',
-            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#2b6cb0" />',
-            f'<text x="{width - 64}" y="{y + 16}" font-size="13" fill="currentColor">'
+            f'<text x="0" y="{y + 13}" font-size="13" fill="currentColor">{html.escape(short)}</text>',
+            f'<rect x="0" y="{y + line}" width="{bar_w}" height="{bar_h}" fill="#8884" />',
+            f'<rect x="0" y="{y + line}" width="{w:.1f}" height="{bar_h}" fill="#2b6cb0" />',
+            f'<text x="{bar_w + 6}" y="{y + line + 13}" font-size="13" fill="currentColor">'
             f"{html.escape(value_text)}</text>",
         ]
     parts.append("</svg>")
@@ -905,7 +925,8 @@ def scenario_charts_html(sr: ScenarioResult, lang: str = "en") -> str:
     for qr in sr.questions:
         rows = [(label, qr.counts[value], str(qr.counts[value])) for value, label in qr.question.options]
         parts.append(svg_bar_chart(rows, title=qr.question.text, maximum=max(n, 1)))
-    return "\n".join(f'<div class="ws-chart">{p}</div>' for p in parts)
+    charts = "".join(f'<div class="ws-chart">{p}</div>' for p in parts)
+    return f'<div class="ws-charts">{charts}</div>'
 
 
 # ------------------------------------------------------------------------------------------- export
@@ -1054,7 +1075,9 @@ def summary_html(result: RoundResult, lang: str = "en") -> str:
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         f"<title>{html.escape(load_texts(lang)['summary']['title'])}</title>"
         "<style>body{font-family:sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.45}"
-        ".ws-chart{margin:1rem 0}</style></head><body>"
+        ".ws-chart{margin:1rem 0}"
+        ".ws-charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(20rem,1fr));gap:1rem}"
+        "</style></head><body>"
         f"{body}{charts}</body></html>"
     )
 

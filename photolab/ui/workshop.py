@@ -54,6 +54,7 @@ WORKSHOP_CSS = """
 .ws-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); gap: .75rem; }
 .ws-card { border: 1px solid #8886; border-radius: .5rem; padding: .6rem .8rem; }
 .ws-card .ws-decision { font-weight: 700; }
+.ws-charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(22rem, 1fr)); gap: 1.25rem; }
 """
 
 
