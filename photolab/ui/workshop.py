@@ -187,12 +187,13 @@ def _esc(text: str) -> str:
     return html.escape(text or "")
 
 
-def _cards_html(entries: Sequence[ws.Entry], decision_names: dict[str, str]) -> str:
+def _cards_html(entries: Sequence[ws.Entry], decision_names: dict[str, str], spotted: str) -> str:
     """Captions side by side, each with its decision, reason and how much of the key it found."""
     cards = "".join(
         f'<div class="ws-card"><div class="ws-decision">{_esc(decision_names.get(e.decision, ""))}</div>'
         f"<p>{_esc(e.caption) or '—'}</p><p><em>{_esc(e.reason)}</em></p>"
-        f"<small>{_esc(e.participant)} · {e.found}/{e.must_total}</small></div>"
+        f"<small>{_esc(e.participant)} · {_esc(spotted.format(found=e.found, total=e.must_total))}"
+        "</small></div>"
         for e in entries
     )
     return f'<div class="ws-cards">{cards}</div>'
@@ -728,7 +729,7 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
             prompt_md = (
                 "\n".join(f"- {p.text}" for p in prompts) if chosen.submitted >= 2 else fui["no_prompts"]
             )
-            cards_html = _cards_html(chosen.entries, ftexts["decisions"])
+            cards_html = _cards_html(chosen.entries, ftexts["decisions"], fui["spotted"])
             return status, ws.scenario_charts_html(chosen, lang), prompt_md, cards_html
 
         def set_open(key: str, is_open: bool) -> None:
