@@ -1,0 +1,128 @@
+"""Detection: one small protocol, a registry of detector families, and ``run`` that merges their findings.
+
+``run(image, kinds)`` returns a ``Detection``: regions in the input image's pixels (not padded: redact pads),
+plus the flags the review desk uses to force a human look (dark photo, low-confidence detections).
+Each family lives in its own module and is imported only when asked for.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+from PIL import Image
+
+from photolab.regions import Region
+
+KINDS: tuple[str, ...] = ("faces", "text", "people")
+DEFAULT_KINDS: tuple[str, ...] = ("faces", "text")
+
+
+@dataclass
+class Finding:
+    """What one detector family reports for one image."""
+
+    regions: list[Region]
+    dark: bool = False
+    low_confidence: bool = False
+    reasons: list[str] = field(default_factory=list)
+    candidates: list[Region] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Detector(Protocol):
+    """A detector family: RGB uint8 pixels in, a Finding out (boxes in those pixels)."""
+
+    def __call__(self, rgb: np.ndarray) -> Finding: ...
+
+
+@dataclass
+class Detection:
+    """Everything found in one image, ready for review and redaction."""
+
+    regions: list[Region]
+    dark: bool = False
+    low_confidence: bool = False
+    needs_review_reasons: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    candidates: list[Region] = field(default_factory=list)  # weak: shown to a reviewer, not redacted
+
+    @property
+    def needs_review(self) -> bool:
+        return self.dark or self.low_confidence or bool(self.needs_review_reasons)
+
+
+def _faces(rgb: np.ndarray) -> Finding:
+    from photolab.detect.faces import detect_faces
+
+    r = detect_faces(rgb)
+    return Finding(r.regions, r.dark, r.low_confidence, r.reasons, r.candidates, r.timings)
+
+
+def _text(rgb: np.ndarray) -> Finding:
+    from photolab.detect.text import detect_text
+
+    return Finding(detect_text(rgb))
+
+
+def _people(rgb: np.ndarray) -> Finding:
+    from photolab.detect.people import detect_people
+
+    return Finding(detect_people(rgb))
+
+
+REGISTRY: dict[str, Detector] = {"faces": _faces, "text": _text, "people": _people}
+
+
+def register(kind: str, detector: Detector) -> None:
+    """Add or replace a detector family (e.g. a plate detector) under a ``--detect`` kind name."""
+    REGISTRY[kind] = detector
+
+
+def as_rgb(image: Image.Image | np.ndarray) -> np.ndarray:
+    """RGB uint8 pixels (H, W, 3) from a PIL image or an array (grey, RGB or RGBA)."""
+    if isinstance(image, Image.Image):
+        return np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+    array = np.asarray(image)
+    if array.dtype != np.uint8:
+        raise TypeError(f"expected uint8 pixels, got {array.dtype}")
+    if array.ndim == 2:
+        return np.repeat(array[:, :, None], 3, axis=2)
+    if array.ndim == 3 and array.shape[2] in (3, 4):
+        return np.ascontiguousarray(array[:, :, :3])
+    raise TypeError(f"expected an image array (H, W[, 3|4]), got shape {array.shape}")
+
+
+def run(image: Image.Image | np.ndarray, kinds: Iterable[str] = DEFAULT_KINDS) -> Detection:
+    """Run the asked detector families on one upright image; boxes in its pixels, unpadded."""
+    kinds = tuple(kinds)
+    unknown = [k for k in kinds if k not in REGISTRY]
+    if unknown:
+        raise ValueError(f"unknown detection kind {unknown[0]!r} (known: {', '.join(REGISTRY)})")
+    rgb = as_rgb(image)
+    result = Detection(regions=[])
+    for kind in kinds:
+        t0 = time.perf_counter()
+        found = REGISTRY[kind](rgb)
+        result.timings[kind] = time.perf_counter() - t0
+        result.timings.update({f"{kind}.{k}": v for k, v in found.timings.items()})
+        result.regions.extend(found.regions)
+        result.candidates.extend(found.candidates)
+        result.dark |= found.dark
+        result.low_confidence |= found.low_confidence
+        result.needs_review_reasons.extend(found.reasons)
+    return result
+
+
+def set_threads(n: int) -> None:
+    """Threads for onnxruntime/OpenCV in every detector (1 for benchmarks and parallel batch workers)."""
+    from photolab.detect import faces
+
+    faces.set_threads(n)
+
+
+__all__: list[str] = ["DEFAULT_KINDS", "KINDS", "REGISTRY", "Detection", "Detector", "Finding", "as_rgb",
+                      "register", "run", "set_threads"]
