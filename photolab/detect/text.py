@@ -1,0 +1,303 @@
+"""Text regions (names, room numbers, badges, registers, screens, plates) with rapidocr's PP-OCR models.
+
+Recall comes first: a missed name is published. Detection alone decides what is redacted; recognition
+only fills ``Region.text`` so a reviewer can see what was found. Passes, all on one working copy of at
+most ``MAX_WORKING_PIXELS``:
+
+1. overview: the whole image at ``OVERVIEW_SIDE`` long side, for large text that tiles would cut;
+2. tiles: overlapping ``TILE`` px tiles at working resolution, for small text;
+3. refine: the neighbourhoods of what pass 2 found, upscaled ``REFINE_SCALE`` x, for small or blurred
+   lines next to found ones (register rows, badge ID lines, screen tables).
+
+The models are the PP-OCR detection and recognition ONNX files inside the rapidocr wheel, given to
+rapidocr by path, so it never looks for (or downloads) anything else.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from photolab.errors import ModelError
+from photolab.regions import Region, clip, overlap_of_smaller
+
+DET_MODEL = "PP-OCRv6_det_small.onnx"
+REC_MODEL = "PP-OCRv6_rec_small.onnx"
+
+MAX_WORKING_PIXELS = 16_000_000  # larger photos are scaled down to this before detection
+OVERVIEW_SIDE = 1280
+TILE = 1280
+TILE_OVERLAP = 192
+REFINE_SCALE = 2.0
+REFINE_CONTEXT = 3.0  # line heights of context around found text in the refine pass
+REFINE_SEED_HEIGHT = 32  # only lines at most this high (working px) seed the refine pass
+REFINE_MAX_SHARE = 0.12  # refine at most this share of the image area (largest text clusters first)
+
+PIXEL_THRESH = 0.2  # DB probability for a pixel to count as text (rapidocr default 0.3)
+BOX_THRESH = 0.3  # mean probability inside a box to keep it (rapidocr default 0.5)
+UNCLIP_RATIO = 1.8  # how far DB grows a box around its core (rapidocr default 1.6)
+BIG_BOX_SHARE = 0.25  # a box taller than this share of its tile must score SURE_SCORE ...
+SURE_SCORE = 0.6  # ... otherwise it is a flat-texture false positive
+DUPLICATE_OVERLAP = 0.7  # boxes covered this much by another box are merged into it
+REC_MIN_SCORE = 0.3
+
+PLATE_TEXT = re.compile(r"^[A-Z0-9]{1,4}([ \-·]?[A-Z0-9]{1,4}){1,3}$")
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """One detected line in image pixels: a 4-point quad (reading order) and the detector's score."""
+
+    quad: np.ndarray
+    score: float
+
+    @property
+    def height(self) -> float:
+        return float(min(cv2.minAreaRect(self.quad.astype(np.float32))[1]))
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        x1, y1 = self.quad.min(axis=0)
+        x2, y2 = self.quad.max(axis=0)
+        return (float(x1), float(y1), float(x2 - x1), float(y2 - y1))
+
+
+# --------------------------------------------------------------------------- engines
+_engine_lock = threading.Lock()
+_engines: dict[tuple[str, int], object] = {}
+
+
+def model_dir() -> Path:
+    import rapidocr  # heavy import, only when text detection is used
+
+    return Path(rapidocr.__file__).resolve().parent / "models"
+
+
+def _engine(task: str, threads: int):
+    """A cached RapidOCR instance doing only ``task`` ("det" or "rec"); thread-safe lazy creation."""
+    key = (task, threads)
+    with _engine_lock:
+        if key not in _engines:
+            _engines[key] = _make_engine(task, threads)
+        return _engines[key]
+
+
+def _make_engine(task: str, threads: int):
+    from rapidocr import RapidOCR
+
+    model = model_dir() / (DET_MODEL if task == "det" else REC_MODEL)
+    if not model.is_file():
+        raise ModelError(f"rapidocr's packaged model {model.name} is missing; reinstall rapidocr==3.10.0")
+    params = {
+        "Global.use_det": task == "det",
+        "Global.use_cls": False,
+        "Global.use_rec": task == "rec",
+        "Global.use_preprocess_img": False,  # photolab chooses the working size itself
+        "Global.use_vertical_padding": False,
+        "Global.log_level": "error",
+        "Global.model_root_dir": str(model_dir()),
+        "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+    }
+    if task == "det":
+        params |= {
+            "Det.model_path": str(model),
+            "Det.limit_type": "max",  # no resizing inside rapidocr beyond rounding to 32 px
+            "Det.limit_side_len": 100_000,
+            "Det.thresh": PIXEL_THRESH,
+            "Det.box_thresh": BOX_THRESH,
+            "Det.unclip_ratio": UNCLIP_RATIO,
+        }
+    else:
+        params |= {"Rec.model_path": str(model), "Global.text_score": 0.0}
+    return RapidOCR(params=params)
+
+
+# --------------------------------------------------------------------------- public API
+def detect_text(rgb: np.ndarray, *, threads: int = 1, recognise: bool = True) -> list[Region]:
+    """Text regions in an RGB uint8 image; boxes in its pixels, kind "text" or "plate", style "solid"."""
+    bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+    lines = find_text_lines(bgr, threads=threads)
+    regions = []
+    for line, box in merge_duplicates(lines):
+        text = recognise_line(bgr, line, threads=threads) if recognise else ""
+        regions.append(to_region(line, box, text, bgr.shape[1], bgr.shape[0]))
+    return regions
+
+
+def find_text_lines(bgr: np.ndarray, *, threads: int = 1) -> list[TextLine]:
+    """All passes; quads mapped back to the pixels of ``bgr``."""
+    height, width = bgr.shape[:2]
+    scale = min(1.0, (MAX_WORKING_PIXELS / (width * height)) ** 0.5)
+    work = _resize(bgr, scale)
+    lines = _overview_pass(work, threads) + _tile_pass(work, 1.0, threads)
+    lines += _refine_pass(work, lines, threads)
+    return [TextLine(line.quad / scale, line.score) for line in lines]
+
+
+# --------------------------------------------------------------------------- passes
+def _overview_pass(work: np.ndarray, threads: int) -> list[TextLine]:
+    long_side = max(work.shape[:2])
+    if long_side <= TILE:
+        return []  # the tile pass sees the whole image at once anyway
+    return _detect_scaled(work, OVERVIEW_SIDE / long_side, threads)
+
+
+def _tile_pass(work: np.ndarray, scale: float, threads: int) -> list[TextLine]:
+    return _detect_scaled(work, scale, threads)
+
+
+def _refine_pass(work: np.ndarray, found: list[TextLine], threads: int) -> list[TextLine]:
+    out = []
+    for x, y, w, h in _refine_areas(found, work.shape[1], work.shape[0]):
+        for line in _detect_scaled(work[y:y + h, x:x + w], REFINE_SCALE, threads):
+            out.append(TextLine(line.quad + np.array([x, y]), line.score))
+    return out
+
+
+def _refine_areas(found: list[TextLine], width: int, height: int) -> list[tuple[int, int, int, int]]:
+    """Bounding boxes of clusters of found lines, each grown by REFINE_CONTEXT line heights."""
+    if not found:
+        return []
+    mask = np.zeros((height, width), np.uint8)
+    for line in (ln for ln in found if ln.height <= REFINE_SEED_HEIGHT):
+        x, y, w, h = line.box
+        m = REFINE_CONTEXT * line.height
+        bx = clip((x - m, y - m, w + 2 * m, h + 2 * m), width, height)
+        mask[bx[1]:bx[1] + bx[3], bx[0]:bx[0] + bx[2]] = 1
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+    areas = sorted((tuple(int(v) for v in stats[i, :4]) for i in range(1, count)), key=lambda b: -b[2] * b[3])
+    budget, chosen = REFINE_MAX_SHARE * width * height, []
+    for box in areas:
+        if box[2] * box[3] <= budget:
+            chosen.append(box)
+            budget -= box[2] * box[3]
+    return chosen
+
+
+def _detect_scaled(image: np.ndarray, scale: float, threads: int) -> list[TextLine]:
+    """Detect on ``image`` resized by ``scale`` (in tiles); quads in ``image`` pixels."""
+    scaled = _resize(image, scale)
+    out = []
+    for x, y, w, h in tiles(scaled.shape[1], scaled.shape[0]):
+        tile = np.ascontiguousarray(scaled[y:y + h, x:x + w])
+        for line in _detect_tile(tile, threads):
+            out.append(TextLine((line.quad + np.array([x, y])) / scale, line.score))
+    return out
+
+
+def tiles(width: int, height: int, size: int = TILE,
+          overlap: int = TILE_OVERLAP) -> list[tuple[int, int, int, int]]:
+    """Overlapping (x, y, w, h) tiles covering the image; the last row/column is flush with the edge."""
+    def starts(n: int) -> list[int]:
+        if n <= size:
+            return [0]
+        step = size - overlap
+        s = list(range(0, n - size, step))
+        return [*s, n - size]
+
+    return [(x, y, min(size, width), min(size, height)) for y in starts(height) for x in starts(width)]
+
+
+def _detect_tile(tile: np.ndarray, threads: int) -> list[TextLine]:
+    if min(tile.shape[:2]) < 8:
+        return []
+    result = _engine("det", threads)(tile)
+    boxes = getattr(result, "boxes", None)
+    if boxes is None or len(boxes) == 0:
+        return []
+    limit = BIG_BOX_SHARE * min(tile.shape[:2])
+    lines = [TextLine(np.asarray(q, np.float64), float(s)) for q, s in zip(boxes, result.scores, strict=True)]
+    return [ln for ln in lines if ln.height <= limit or ln.score >= SURE_SCORE]
+
+
+def _resize(image: np.ndarray, scale: float) -> np.ndarray:
+    if abs(scale - 1.0) < 1e-6:
+        return image
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    return cv2.resize(image, None, fx=scale, fy=scale, interpolation=interpolation)
+
+
+# --------------------------------------------------------------------------- merging, recognition
+def merge_duplicates(lines: list[TextLine]) -> list[tuple[TextLine, tuple[float, float, float, float]]]:
+    """Fold lines found by several passes: a box mostly inside a bigger one is absorbed by it.
+
+    Returns (line, box) pairs: the biggest member's quad (for recognition) and the union of all members'
+    boxes (for redaction), so nothing any pass detected is dropped.
+    """
+    kept: list[tuple[TextLine, list[float]]] = []
+    for line in sorted(lines, key=lambda ln: -_area(ln.box)):
+        box = line.box
+        for _, union in kept:
+            if overlap_of_smaller(_int_box(union), _int_box(box)) >= DUPLICATE_OVERLAP:
+                x1, y1 = min(union[0], box[0]), min(union[1], box[1])
+                x2, y2 = max(union[0] + union[2], box[0] + box[2]), max(union[1] + union[3], box[1] + box[3])
+                union[:] = [x1, y1, x2 - x1, y2 - y1]
+                break
+        else:
+            kept.append((line, list(box)))
+    return [(line, (union[0], union[1], union[2], union[3])) for line, union in kept]
+
+
+def _area(box: tuple[float, float, float, float]) -> float:
+    return box[2] * box[3]
+
+
+def _int_box(box) -> tuple[int, int, int, int]:
+    return (int(box[0]), int(box[1]), round(float(box[2])), round(float(box[3])))
+
+
+def recognise_line(bgr: np.ndarray, line: TextLine, *, threads: int = 1) -> str:
+    """Best-effort reading of one line (empty when unsure); never decides whether it is redacted."""
+    strip = rectify(bgr, line.quad)
+    if strip is None:
+        return ""
+    result = _engine("rec", threads)(strip)
+    txts = getattr(result, "txts", None) or ()
+    scores = getattr(result, "scores", None) or ()
+    return " ".join(t for t, s in zip(txts, scores, strict=False) if t and s >= REC_MIN_SCORE).strip()
+
+
+def rectify(bgr: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
+    """The quad warped to a horizontal strip about 48 px high (the recogniser's input height)."""
+    tl, tr, br, bl = quad.astype(np.float32)
+    width = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
+    height = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
+    if width < 2 or height < 2:
+        return None
+    if height > 1.5 * width:  # vertical line: read it turned
+        tl, tr, br, bl = bl, tl, tr, br
+        width, height = height, width
+    k = max(1.0, 48.0 / height)
+    size = (round(float(width * k)), round(float(height * k)))
+    target = np.float32([[0, 0], [size[0], 0], [size[0], size[1]], [0, size[1]]])
+    matrix = cv2.getPerspectiveTransform(np.float32([tl, tr, br, bl]), target)
+    return cv2.warpPerspective(bgr, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+def looks_like_plate(text: str, line: TextLine) -> bool:
+    """Licence-plate shape: 5-8 letters and digits (at least two of each) in 2-4 groups, a wide box."""
+    compact = re.sub(r"[ \-·]", "", text)
+    if not PLATE_TEXT.match(text.strip()) or not 5 <= len(compact) <= 8:
+        return False
+    letters, digits = sum(c.isalpha() for c in compact), sum(c.isdigit() for c in compact)
+    rect_w, rect_h = sorted(cv2.minAreaRect(line.quad.astype(np.float32))[1], reverse=True)
+    return letters >= 2 and digits >= 2 and 2.0 <= rect_w / max(rect_h, 1.0) <= 8.0
+
+
+def to_region(line: TextLine, box: tuple[float, float, float, float], text: str, width: int,
+              height: int) -> Region:
+    kind = "plate" if looks_like_plate(text, line) else "text"
+    rect = cv2.minAreaRect(line.quad.astype(np.float32))
+    extra = {
+        "quad": [[round(float(x), 1), round(float(y), 1)] for x, y in line.quad],
+        "line_height": round(line.height, 1),
+        "angle": round(float(rect[2]), 1),
+    }
+    return Region(kind=kind, box=clip(box, width, height), score=round(line.score, 3),
+                  source="detector", detector="rapidocr", style="solid", text=text, extra=extra)

@@ -1,0 +1,237 @@
+"""Text detection with the real rapidocr models, and the end-to-end promise: after detect + redact,
+OCR cannot read the identifying text any more."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import unicodedata
+
+import cv2
+import numpy as np
+import pytest
+from conftest import require_shared
+from PIL import Image, ImageDraw, ImageFont
+
+from photolab.detect import text as text_mod
+from photolab.detect.text import detect_text, tiles
+from photolab.redact import padded_box, redact
+
+
+# --------------------------------------------------------------------------- synthetic scenes
+def scene(lines: list[tuple[str, int, tuple[int, int]]], size=(900, 600), angle: float = 0.0,
+          background: int = 205, noise: float = 4.0) -> tuple[Image.Image, list[tuple[int, int, int, int]]]:
+    """Dark text lines (text, font px, (x, y)) on a noisy light background; returns image + ink boxes."""
+    rng = np.random.default_rng(3)
+    base = np.clip(rng.normal(background, noise, (size[1], size[0], 3)), 0, 255).astype(np.uint8)
+    img = Image.fromarray(base)
+    draw = ImageDraw.Draw(img)
+    boxes = []
+    for text, px, (x, y) in lines:
+        font = ImageFont.load_default(size=px)
+        left, top, right, bottom = draw.textbbox((x, y), text, font=font)
+        draw.text((x, y), text, fill=(25, 25, 30), font=font)
+        boxes.append((left, top, right - left, bottom - top))
+    if angle:
+        img = img.rotate(angle, resample=Image.BICUBIC, fillcolor=(background,) * 3)
+        boxes = [_rotated_box(b, angle, size) for b in boxes]
+    return img, boxes
+
+
+def _rotated_box(box, angle, size):
+    x, y, w, h = box
+    cx, cy = size[0] / 2, size[1] / 2
+    corners = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], float) - (cx, cy)
+    a = np.deg2rad(-angle)  # PIL rotates counter-clockwise on screen
+    rot = corners @ np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]])
+    rot += (cx, cy)
+    x1, y1 = rot.min(0)
+    x2, y2 = rot.max(0)
+    return (int(x1), int(y1), int(x2 - x1), int(y2 - y1))
+
+
+def covered(regions, box, width, height) -> float:
+    """Share of ``box`` inside the union of the regions' padded boxes."""
+    mask = np.zeros((height, width), bool)
+    for r in regions:
+        x, y, w, h = padded_box(r, 0.25, width, height)
+        mask[y:y + h, x:x + w] = True
+    x, y, w, h = box
+    return float(mask[y:y + h, x:x + w].mean())
+
+
+def test_finds_lines_of_many_sizes_and_fills_the_report_fields():
+    img, boxes = scene([("Maria Kowalska", 40, (40, 40)), ("Room 4.12", 20, (40, 160)),
+                        ("ID 2024/0815", 12, (40, 260)), ("Dr. Jan Nowak  ext 3321", 10, (420, 420))])
+    regions = detect_text(np.asarray(img))
+    for box in boxes:
+        assert covered(regions, box, *img.size) >= 0.98, box
+    for r in regions:
+        assert r.kind in ("text", "plate") and r.detector == "rapidocr" and r.style == "solid"
+        assert r.source == "detector" and 0 < r.score <= 1
+        x, y, w, h = r.box
+        assert x >= 0 and y >= 0 and x + w <= img.size[0] and y + h <= img.size[1]
+        assert r.extra["line_height"] > 0 and len(r.extra["quad"]) == 4
+    readings = " ".join(r.text for r in regions).lower()
+    assert "kowalska" in readings
+
+
+def test_finds_rotated_lines():
+    img, boxes = scene([("Cell 17  Ahmed Haddad", 24, (200, 250))], angle=20)
+    regions = detect_text(np.asarray(img), recognise=False)
+    assert covered(regions, boxes[0], *img.size) >= 0.95
+    assert all(r.text == "" for r in regions)
+
+
+def test_blank_image_has_no_text():
+    rng = np.random.default_rng(0)
+    rgb = np.clip(rng.normal(128, 3, (480, 640, 3)), 0, 255).astype(np.uint8)
+    assert detect_text(rgb) == []
+
+
+def test_licence_plate_is_reported_as_plate():
+    img = Image.new("RGB", (700, 400), (90, 110, 100))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((200, 160, 470, 225), fill=(245, 245, 240), outline=(20, 20, 20), width=3)
+    draw.text((218, 168), "AB-123-CD", fill=(15, 15, 15), font=ImageFont.load_default(size=44))
+    regions = detect_text(np.asarray(img))
+    plates = [r for r in regions if r.kind == "plate"]
+    assert plates, [(r.kind, r.text) for r in regions]
+    assert re.sub(r"\W", "", plates[0].text) == "AB123CD"
+
+
+def test_tiles_cover_the_image_with_overlap():
+    for w, h in ((100, 80), (1280, 1280), (3000, 2000), (4001, 1281)):
+        cover = np.zeros((h, w), bool)
+        for x, y, tw, th in tiles(w, h):
+            assert x >= 0 and y >= 0 and x + tw <= w and y + th <= h
+            cover[y:y + th, x:x + tw] = True
+        assert cover.all()
+
+
+def test_engines_are_cached_and_never_download(monkeypatch):
+    from rapidocr.utils import download_file
+
+    def refuse(*_a, **_k):
+        raise AssertionError("rapidocr tried to download something")
+
+    monkeypatch.setattr(download_file.DownloadFile, "run", classmethod(refuse))
+    assert text_mod._engine("det", 1) is text_mod._engine("det", 1)
+    for task in ("det", "rec"):  # fresh instances, built while downloads would fail
+        engine = text_mod._make_engine(task, 1)
+        out = engine(np.full((64, 256, 3), 255, np.uint8))
+        assert out is not None
+
+
+# --------------------------------------------------------------------------- dev set, end to end
+def norm(s: str) -> str:
+    s = unicodedata.normalize("NFKD", s.casefold())
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", "", s)
+
+
+def reveals(tokens: list[str], reading: str) -> bool:
+    """Does an OCR reading contain one of the line's identifying tokens (fuzzy for long tokens)?"""
+    hay = norm(reading)
+    words = {norm(w) for w in re.split(r"[\s,;:/()\-]+", reading)} | set(re.findall(r"\d+|[^\W\d_]+", hay))
+    for token in (norm(t) for t in tokens):
+        if len(token) < 2:
+            continue
+        if len(token) <= 3:
+            if token in words:
+                return True
+        elif _best_ratio(token, hay) >= 0.6:
+            return True
+    return False
+
+
+def _best_ratio(needle: str, hay: str) -> float:
+    n = len(needle)
+    windows = [hay[i:i + n] for i in range(max(1, len(hay) - n + 1))]
+    return max(difflib.SequenceMatcher(None, needle, w, autojunk=False).ratio() for w in windows)
+
+
+class Reader:
+    """Recognition of each line's strip (raw and contrast-stretched) plus whole-image OCR."""
+
+    def __init__(self) -> None:
+        from rapidocr import RapidOCR
+
+        eng = {"EngineConfig.onnxruntime.intra_op_num_threads": 1, "Global.log_level": "error",
+               "Det.model_path": str(text_mod.model_dir() / text_mod.DET_MODEL),
+               "Rec.model_path": str(text_mod.model_dir() / text_mod.REC_MODEL)}
+        self.whole = RapidOCR(params={**eng, "Global.text_score": 0.3, "Global.use_cls": False})
+        self.rec = RapidOCR(params={**eng, "Global.use_det": False, "Global.use_cls": False})
+
+    def readings(self, bgr: np.ndarray, lines: list[dict]) -> list[list[str]]:
+        found = self.whole(bgr)
+        whole = list(zip(getattr(found, "boxes", None) if found.boxes is not None else [],
+                         found.txts or (), strict=False)) if hasattr(found, "txts") else []
+        out = []
+        for line in lines:
+            quad = np.asarray(line["quad"], np.float32)
+            texts = [t for q, t in whole if _overlap(quad, np.asarray(q, np.float32)) >= 0.5]
+            strip = _strip(bgr, quad)
+            for img in (strip, _stretch(strip)):
+                res = self.rec(img)
+                texts += [t for t, s in zip(res.txts or (), res.scores or (), strict=False) if s >= 0.3]
+            out.append(texts)
+        return out
+
+
+def _strip(bgr: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    h = (np.linalg.norm(quad[3] - quad[0]) + np.linalg.norm(quad[2] - quad[1])) / 2
+    w = (np.linalg.norm(quad[1] - quad[0]) + np.linalg.norm(quad[2] - quad[3])) / 2
+    ex = (quad[1] - quad[0]) / max(w, 1)
+    ey = (quad[3] - quad[0]) / max(h, 1)
+    m = 0.15 * h + 1
+    grown = quad + np.array([-ex - ey, ex - ey, ex + ey, -ex + ey]) * m
+    k = max(1.0, 40.0 / h)
+    size = (int((w + 2 * m) * k), int((h + 2 * m) * k))
+    target = np.float32([[0, 0], [size[0], 0], [size[0], size[1]], [0, size[1]]])
+    matrix = cv2.getPerspectiveTransform(grown.astype(np.float32), target)
+    return cv2.warpPerspective(bgr, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+def _stretch(strip: np.ndarray) -> np.ndarray:
+    g = cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    lo, hi = np.percentile(g, 1), np.percentile(g, 99)
+    g = np.clip((g - lo) * 255.0 / max(hi - lo, 1.0), 0, 255).astype(np.uint8)
+    return cv2.cvtColor(g, cv2.COLOR_GRAY2BGR)
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> float:
+    inter, _ = cv2.intersectConvexConvex(cv2.convexHull(a), cv2.convexHull(b))
+    smaller = min(cv2.contourArea(a), cv2.contourArea(b))
+    return inter / smaller if smaller > 0 else 0.0
+
+
+def exposed_lines(name: str) -> tuple[int, list[str]]:
+    """(identifying lines readable in the original, those still readable after detect + redact)."""
+    root = require_shared("data/text-dev")
+    labels = json.loads((root / "labels.json").read_text(encoding="utf-8"))["images"][name]
+    lines = [ln for ln in labels["lines"] if ln.get("identifying", True) and ln.get("tokens")]
+    original = Image.open(root / name).convert("RGB")
+    redacted = redact(original, detect_text(np.asarray(original)))
+    reader = Reader()
+    before = reader.readings(np.asarray(original)[:, :, ::-1].copy(), lines)
+    readable = [ln for ln, rd in zip(lines, before, strict=True) if any(reveals(ln["tokens"], t) for t in rd)]
+    after = reader.readings(np.asarray(redacted)[:, :, ::-1].copy(), readable)
+    still = [ln["text"] for ln, rd in zip(readable, after, strict=True)
+             if any(reveals(ln["tokens"], t) for t in rd)]
+    return len(readable), still
+
+
+@pytest.mark.parametrize("name", ["txt_019.jpg", "txt_001.jpg"])
+def test_ocr_reads_no_identifying_text_after_redaction(name):
+    readable, still = exposed_lines(name)
+    assert readable > 0
+    assert still == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [f"txt_{i:03d}.jpg" for i in range(20)])
+def test_ocr_reads_no_identifying_text_after_redaction_dev_set(name):
+    _, still = exposed_lines(name)
+    assert still == []
