@@ -28,10 +28,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from PIL import ExifTags, Image, ImageFile
+from PIL import ExifTags, Image
 
 from photolab.errors import UnsafeOutput, UnsupportedFormat
-from photolab.photo import read_source, sniff_format
+from photolab.photo import detached, read_source, sniff_format
 
 JPEG_QUALITY = 92
 WEBP_QUALITY = 92
@@ -149,18 +149,12 @@ def _jpeg_block(marker: int, payload: bytes) -> Block:
 
 def _skip_entropy_data(data: bytes, pos: int) -> int:
     """Offset of the first real marker after entropy-coded data (stuffed 0xFF00 and RSTn skipped)."""
-    n = len(data)
-    while True:
-        i = data.find(b"\xff", pos)
-        if i < 0 or i + 1 >= n:
-            return n
-        nxt = data[i + 1]
-        if nxt == 0x00 or 0xD0 <= nxt <= 0xD7:
-            pos = i + 2
-        elif nxt == 0xFF:
-            pos = i + 1
-        else:
-            return i
+    found = _NEXT_MARKER.search(data, pos)
+    return found.start() if found else len(data)
+
+
+# 0xFF followed by anything but a stuffed zero, a restart marker or another 0xFF (fill byte).
+_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 
 
 _PNG_STRUCTURAL = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"}
@@ -422,10 +416,7 @@ def _bare_pixels(image: Image.Image) -> Image.Image:
     """A plain Image with an empty info dict: encoders then have nothing to copy."""
     if image.mode not in ("RGB", "RGBA", "L", "LA"):
         image = image.convert("RGBA" if "A" in image.mode or "transparency" in image.info else "RGB")
-    if isinstance(image, ImageFile.ImageFile) or image.info:
-        image = image.copy()
-        image.info = {}
-    return image
+    return detached(image)
 
 
 def _flatten_alpha(image: Image.Image) -> Image.Image:
