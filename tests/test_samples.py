@@ -181,6 +181,23 @@ def test_face_hazard_is_where_a_face_detector_finds_it() -> None:
     assert max(iou(truth, list(map(int, f))) for f in found) > 0.5
 
 
+def test_every_face_hazard_holds_a_yunet_face() -> None:
+    """With the fetched YuNet model, each face hazard (the frontal one and the profile) contains a face."""
+    cv2 = pytest.importorskip("cv2")
+    model = ROOT / "models" / "face_detection_yunet_2023mar.onnx"
+    if not model.is_file() or not hasattr(cv2, "FaceDetectorYN"):
+        pytest.skip("YuNet model not fetched (photolab models fetch)")
+    for image, hazard in all_hazards():
+        if hazard["kind"] != "face":
+            continue
+        bgr = cv2.imread(str(SAMPLES / image["image"]))
+        detector = cv2.FaceDetectorYN.create(str(model), "", (bgr.shape[1], bgr.shape[0]), 0.6)
+        _, faces = detector.detect(bgr)
+        x, y, w, h = hazard["box"]
+        centres = [(f[0] + f[2] / 2, f[1] + f[3] / 2) for f in (faces if faces is not None else [])]
+        assert any(x <= cx <= x + w and y <= cy <= y + h for cx, cy in centres), hazard["id"]
+
+
 # ------------------------------------------------------------------------------------------ scenarios
 
 
