@@ -216,7 +216,7 @@ app.add_typer(records_app, name="records")
 
 _DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Database file (default: $PHOTOLAB_DB or ~/.local/share/photolab/photolab.sqlite3)."),
+    typer.Option("--db", help="Database file (default: $PHOTOLAB_DB, else the user data folder)."),
 ]
 
 
@@ -263,9 +263,8 @@ def records_show(
 @records_app.command("export")
 def records_export(
     db: _DbOption = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="json or csv (default: from -o's suffix, else json).")
-                   ] = None,
-    output: Annotated[str | None, typer.Option("-o", "--output", help="File to write (default: stdout).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="json or csv (default: by -o suffix).")] = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", help="Write here, not stdout.")] = None,
 ) -> None:
     """Export every review record as JSON (complete) or CSV (one row per record, one column per answer)."""
     from pathlib import Path

@@ -1,0 +1,769 @@
+"""Review records: what was removed, what the reviewer answered and decided; kept in SQLite and exported.
+
+A ``ReviewRecord`` never holds pixels, nor the values of the metadata that was removed, nor the text that
+was read inside a redacted region: only their kinds, sizes and positions. Anything else would turn the
+record into a second, unredacted copy of the image.
+
+Storage
+-------
+``RecordStore(path)`` keeps records in one SQLite file: ``path``, else ``$PHOTOLAB_DB``, else
+``$XDG_DATA_HOME/photolab/photolab.sqlite3`` (``~/.local/share/photolab/photolab.sqlite3``). Each call opens
+its own connection (WAL journal, busy timeout), so a store can be shared by threads and processes.
+
+Sharing the database with other parts (the workshop)
+----------------------------------------------------
+Other modules add their own tables to the same file with two helpers::
+
+    from photolab.review.record import connect, ensure_schema, default_db_path
+
+    WORKSHOP_MIGRATIONS = [
+        # version 1
+        '''CREATE TABLE rounds (id TEXT PRIMARY KEY, created_at TEXT NOT NULL);
+           CREATE TABLE submissions (id TEXT PRIMARY KEY, round_id TEXT REFERENCES rounds(id),
+                                     payload TEXT NOT NULL);''',
+        # version 2 (append, never edit a released entry)
+        "ALTER TABLE rounds ADD COLUMN title TEXT;",
+    ]
+    with connect(path) as conn:                 # closes the connection at the end
+        ensure_schema(conn, "workshop", WORKSHOP_MIGRATIONS)
+        with transaction(conn):                 # BEGIN IMMEDIATE ... COMMIT / ROLLBACK
+            conn.execute("INSERT INTO rounds VALUES (?, ?)", (rid, now))
+
+``ensure_schema`` applies the migrations a component has not seen yet, in one write transaction, and
+tracks each component's version in the ``schema_migrations`` table. ``PRAGMA user_version`` holds the
+version of that shared layout itself (``LAYOUT_VERSION``). Each migration is a string of SQL statements
+(each ending at the end of a line) or a callable taking the connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import html
+import io
+import json
+import os
+import sqlite3
+import tempfile
+import threading
+import time
+import uuid
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePath
+from typing import Any
+
+import photolab
+from photolab.errors import ReviewBlocked
+from photolab.review.checklist import Checklist, evaluate
+
+RECORD_SCHEMA = "photolab.review-record/1"
+LAYOUT_VERSION = 1
+DECISIONS = ("approved", "refused")
+
+Migration = str | Callable[[sqlite3.Connection], None]
+
+
+# --------------------------------------------------------------------------------------------- record
+
+
+@dataclass(frozen=True)
+class RemovedFinding:
+    """The kind of a metadata item that was removed (e.g. "GPS position"), never its value."""
+
+    group: str
+    kind: str
+    risk: str = ""
+
+    def describe(self) -> str:
+        return f"{self.kind} removed"
+
+
+@dataclass(frozen=True)
+class RegionEntry:
+    """A redacted region as recorded.
+
+    For text regions only the *length* of the recognised string is kept, never the string itself: it is
+    exactly what the redaction hides (a name, a room number, a diagnosis), so storing it would republish
+    it in every export and database copy.
+    """
+
+    kind: str
+    box: tuple[int, int, int, int]  # x, y, w, h in output pixels
+    style: str
+    shape: str = "rect"
+    source: str = "detector"  # detector | manual
+    detector: str = ""
+    enabled: bool = True
+    score: float = 1.0
+    text_length: int | None = None
+
+    @classmethod
+    def from_region(cls, region: Any) -> RegionEntry:
+        """From a ``photolab.regions.Region`` (or anything with the same attributes)."""
+        text = getattr(region, "text", "") or ""
+        return cls(
+            kind=str(region.kind),
+            box=tuple(int(v) for v in region.box),  # type: ignore[arg-type]
+            style=str(getattr(region, "style", "solid")),
+            shape=str(getattr(region, "shape", "rect")),
+            source=str(getattr(region, "source", "detector")),
+            detector=str(getattr(region, "detector", "")),
+            enabled=bool(getattr(region, "enabled", True)),
+            score=round(float(getattr(region, "score", 1.0)), 4),
+            text_length=len(text) if text else None,
+        )
+
+
+@dataclass(frozen=True)
+class AnswerEntry:
+    """One checklist answer, with the question and option wording in the checklist's language."""
+
+    question_id: str
+    option_id: str
+    effect: str
+    justification: str = ""
+    section: str = ""
+    question: str = ""
+    option: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    reviewer: str
+    original_sha256: str
+    output_sha256: str
+    output_format: str
+    output_width: int
+    output_height: int
+    output_bytes: int
+    checklist_language: str
+    checklist_version: int
+    answers: tuple[AnswerEntry, ...]
+    decision: str  # approved | refused
+    reasons: tuple[str, ...] = ()
+    caption: str = ""
+    alt_text: str = ""
+    input_name: str | None = None  # None when the reviewer withholds it (file names can identify)
+    findings_removed: tuple[RemovedFinding, ...] = ()
+    regions: tuple[RegionEntry, ...] = ()
+    record_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    created_at: str = field(default_factory=lambda: utc_now())
+    tool_version: str = photolab.__version__
+    schema: str = RECORD_SCHEMA
+
+    def __post_init__(self) -> None:
+        if self.decision not in DECISIONS:
+            raise ValueError(f"decision must be one of {DECISIONS}, not {self.decision!r}")
+
+    # -- serialisation
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["regions"] = [{**r, "box": list(r["box"])} for r in d["regions"]]
+        d["answers"] = list(d["answers"])
+        d["findings_removed"] = list(d["findings_removed"])
+        d["reasons"] = list(d["reasons"])
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ReviewRecord:
+        d = dict(d)
+        d["answers"] = tuple(AnswerEntry(**a) for a in d.get("answers", ()))
+        d["findings_removed"] = tuple(RemovedFinding(**f) for f in d.get("findings_removed", ()))
+        d["regions"] = tuple(RegionEntry(**{**r, "box": tuple(r["box"])}) for r in d.get("regions", ()))
+        d["reasons"] = tuple(d.get("reasons", ()))
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str) -> ReviewRecord:
+        return cls.from_dict(json.loads(text))
+
+    def to_markdown(self) -> str:
+        lines = [
+            f"# Review record {self.record_id}",
+            "",
+            f"**Decision: {self.decision.upper()}**",
+            "",
+        ]
+        if self.reasons:
+            lines += ["Reasons:", "", *[f"- {_md_inline(r)}" for r in self.reasons], ""]
+        lines += ["## Summary", "", "| Field | Value |", "|---|---|"]
+        lines += [f"| {k} | {_md_cell(v)} |" for k, v in self._summary_rows()]
+        lines += [
+            "",
+            "## Caption",
+            "",
+            _md_block(self.caption),
+            "",
+            "## Alt text",
+            "",
+            _md_block(self.alt_text),
+        ]
+        lines += ["", "## Hidden data removed", ""]
+        if self.findings_removed:
+            lines += [
+                f"- {_md_inline(f.describe())}" + (f" (risk: {f.risk})" if f.risk else "")
+                for f in self.findings_removed
+            ]
+        else:
+            lines.append("None found.")
+        lines += ["", "## Redacted regions", ""]
+        if self.regions:
+            lines += [
+                "| # | Kind | Box (x, y, w, h) | Style | Shape | Source | Enabled | Text length |",
+                "|---|---|---|---|---|---|---|---|",
+            ]
+            for i, r in enumerate(self.regions, 1):
+                source = r.source + (f" ({r.detector})" if r.detector else "")
+                length = "" if r.text_length is None else str(r.text_length)
+                lines.append(
+                    f"| {i} | {_md_cell(r.kind)} | {', '.join(map(str, r.box))} | {_md_cell(r.style)} | "
+                    f"{_md_cell(r.shape)} | {_md_cell(source)} | {'yes' if r.enabled else 'no'} | {length} |"
+                )
+        else:
+            lines.append("None.")
+        lines += [
+            "",
+            f"## Ethics checklist ({self.checklist_language}, version {self.checklist_version})",
+            "",
+        ]
+        lines += ["| Question | Answer | Effect | Justification |", "|---|---|---|---|"]
+        for a in self.answers:
+            question = f"{a.question} ({a.question_id})" if a.question else a.question_id
+            answer = a.option or a.option_id
+            lines.append(
+                f"| {_md_cell(question)} | {_md_cell(answer)} | {a.effect} | {_md_cell(a.justification)} |"
+            )
+        return "\n".join(lines) + "\n"
+
+    def to_html(self) -> str:
+        """A standalone page (no external resources) for people who do not read Markdown."""
+        e = html.escape
+        rows = "".join(
+            f"<tr><th scope='row'>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in self._summary_rows()
+        )
+        findings = (
+            "".join(f"<li>{e(f.describe())}</li>" for f in self.findings_removed) or "<li>None found.</li>"
+        )
+        regions = "".join(
+            f"<tr><td>{i}</td><td>{e(r.kind)}</td><td>{e(', '.join(map(str, r.box)))}</td>"
+            f"<td>{e(r.style)}</td>"
+            f"<td>{e(r.source)}</td><td>{'yes' if r.enabled else 'no'}</td>"
+            f"<td>{'' if r.text_length is None else r.text_length}</td></tr>"
+            for i, r in enumerate(self.regions, 1)
+        )
+        answers = "".join(
+            f"<tr><td>{e(a.question or a.question_id)}</td><td>{e(a.option or a.option_id)}</td>"
+            f"<td>{e(a.effect)}</td><td>{e(a.justification)}</td></tr>"
+            for a in self.answers
+        )
+        reasons = "".join(f"<li>{e(r)}</li>" for r in self.reasons)
+        return (
+            "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>Review record {e(self.record_id)}</title></head><body>"
+            f"<h1>Review record {e(self.record_id)}</h1><p><strong>Decision: {e(self.decision)}</strong></p>"
+            + (f"<ul>{reasons}</ul>" if reasons else "")
+            + f"<h2>Summary</h2><table>{rows}</table>"
+            f"<h2>Caption</h2><p>{e(self.caption)}</p><h2>Alt text</h2><p>{e(self.alt_text)}</p>"
+            f"<h2>Hidden data removed</h2><ul>{findings}</ul>"
+            "<h2>Redacted regions</h2><table><tr><th>#</th><th>Kind</th><th>Box (x, y, w, h)</th>"
+            "<th>Style</th>"
+            f"<th>Source</th><th>Enabled</th><th>Text length</th></tr>{regions}</table>"
+            "<h2>Ethics checklist</h2><table><tr><th>Question</th><th>Answer</th><th>Effect</th>"
+            f"<th>Justification</th></tr>{answers}</table></body></html>\n"
+        )
+
+    def _summary_rows(self) -> list[tuple[str, Any]]:
+        return [
+            ("Record id", self.record_id),
+            ("Created (UTC)", self.created_at),
+            ("Reviewer", self.reviewer),
+            ("Tool version", f"photolab {self.tool_version}"),
+            ("Input name", self.input_name if self.input_name is not None else "(withheld)"),
+            ("SHA-256 of the original", self.original_sha256),
+            ("SHA-256 of the output", self.output_sha256),
+            (
+                "Output",
+                f"{self.output_format}, {self.output_width} x {self.output_height} px, "
+                f"{self.output_bytes} bytes",
+            ),
+            ("Checklist", f"{self.checklist_language} v{self.checklist_version}"),
+        ]
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def removed_findings(findings: Iterable[Any]) -> tuple[RemovedFinding, ...]:
+    """Reduce metadata findings to their kinds, one entry per kind, dropping every value.
+
+    Takes ``photolab.metadata.Finding`` objects or dicts. ``kind`` (a label made to carry no value) is
+    used; the tag ``name`` only when a finding has no kind.
+    """
+    seen: dict[tuple[str, str], RemovedFinding] = {}
+    for f in findings:
+        get = f.get if isinstance(f, dict) else lambda k, _f=f: getattr(_f, k, "")
+        key = (str(get("group") or ""), str(get("kind") or get("name") or ""))
+        if key not in seen:
+            seen[key] = RemovedFinding(group=key[0], kind=key[1], risk=str(get("risk") or ""))
+    return tuple(seen.values())
+
+
+def build_record(
+    *,
+    reviewer: str,
+    checklist: Checklist,
+    answers: dict[str, str],
+    justifications: dict[str, str],
+    original_sha256: str,
+    output_bytes: bytes,
+    output_format: str,
+    output_size: tuple[int, int],
+    caption: str,
+    alt_text: str,
+    findings: Iterable[Any] = (),
+    regions: Iterable[Any] = (),
+    input_name: str | None = None,
+    refuse: bool = False,
+    refusal_reasons: Sequence[str] = (),
+) -> ReviewRecord:
+    """Assemble a record after evaluating the checklist on the server.
+
+    Approval (``refuse=False``) raises ReviewBlocked unless the checklist allows it and the caption and alt
+    text are written. A refusal is always recordable; it keeps the reviewer's reasons and any blocking ones.
+    """
+    result = evaluate(checklist, answers, justifications)
+    applicable = {q.id for q in checklist.applicable_questions(answers)}
+    entries = []
+    for q in checklist.questions:
+        option = q.option(answers.get(q.id, ""))
+        if q.id in applicable and option is not None:
+            entries.append(
+                AnswerEntry(
+                    question_id=q.id,
+                    option_id=option.id,
+                    effect=option.effect,
+                    justification=justifications.get(q.id, "").strip(),
+                    section=q.section,
+                    question=q.text,
+                    option=option.label,
+                )
+            )
+    if refuse:
+        decision = "refused"
+        reasons = tuple(r.strip() for r in refusal_reasons if r.strip()) + tuple(
+            r for _, r in result.blocking
+        )
+    else:
+        problems = result.problems()
+        if not caption.strip():
+            problems.append("A caption is required.")
+        if not alt_text.strip():
+            problems.append("Alt text is required.")
+        if problems:
+            raise ReviewBlocked("Approval blocked: " + "; ".join(problems))
+        decision, reasons = "approved", ()
+    return ReviewRecord(
+        reviewer=reviewer.strip(),
+        original_sha256=original_sha256,
+        output_sha256=hashlib.sha256(output_bytes).hexdigest(),
+        output_format=output_format,
+        output_width=int(output_size[0]),
+        output_height=int(output_size[1]),
+        output_bytes=len(output_bytes),
+        checklist_language=checklist.language,
+        checklist_version=checklist.version,
+        answers=tuple(entries),
+        decision=decision,
+        reasons=reasons,
+        caption=caption.strip(),
+        alt_text=alt_text.strip(),
+        input_name=input_name,
+        findings_removed=removed_findings(findings),
+        regions=tuple(RegionEntry.from_region(r) for r in regions),
+    )
+
+
+def _md_cell(value: Any) -> str:
+    return _md_inline(str(value)).replace("|", "\\|")
+
+
+def _md_inline(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _md_block(text: str) -> str:
+    return "\n".join(f"> {line}" for line in text.splitlines()) if text.strip() else "(none)"
+
+
+# ------------------------------------------------------------------------------------- export zip
+
+ZIP_TEXT_MEMBERS = ("caption.txt", "record.json", "record.md")
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the zip should not reveal when or where it was packed
+
+
+def build_export_zip(
+    out_path: Path, image_bytes: bytes, image_name: str, record: ReviewRecord, caption: str, alt_text: str
+) -> Path:
+    """Write the publication bundle: the clean image, caption.txt, record.json and record.md.
+
+    ``image_name`` is reduced to a bare file name. The zip is written to a temporary file and renamed,
+    so a failure never leaves a partial bundle behind.
+    """
+    name = PurePath(image_name.replace("\\", "/")).name
+    if not name or name.startswith(".") or name in ZIP_TEXT_MEMBERS:
+        raise ValueError(f"unusable image name in the export: {image_name!r}")
+    caption_txt = f"Caption:\n{caption.strip()}\n\nAlt text:\n{alt_text.strip()}\n"
+    members = [
+        (name, image_bytes, zipfile.ZIP_STORED),  # already compressed
+        ("caption.txt", caption_txt.encode("utf-8"), zipfile.ZIP_DEFLATED),
+        ("record.json", record.to_json().encode("utf-8"), zipfile.ZIP_DEFLATED),
+        ("record.md", record.to_markdown().encode("utf-8"), zipfile.ZIP_DEFLATED),
+    ]
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".photolab-", suffix=".zip.part", dir=out_path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w") as zf:
+            for member, data, method in members:
+                info = zipfile.ZipInfo(member, date_time=_ZIP_TIME)
+                info.compress_type = method
+                info.external_attr = 0o644 << 16
+                zf.writestr(info, data)
+        os.replace(tmp, out_path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return out_path
+
+
+# ---------------------------------------------------------------------------------- shared database
+
+
+def default_db_path() -> Path:
+    """``$PHOTOLAB_DB``, else the user data directory."""
+    if env := os.environ.get("PHOTOLAB_DB"):
+        return Path(env).expanduser()
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "photolab" / "photolab.sqlite3"
+
+
+_INIT_LOCK = threading.Lock()
+_WAL_READY: set[Path] = set()
+LOCK_RETRIES = 5
+
+
+@contextlib.contextmanager
+def connect(path: Path | None = None, timeout_s: float = 30.0) -> Iterator[sqlite3.Connection]:
+    """A fresh connection (WAL, busy timeout, foreign keys, rows by name), closed on exit.
+
+    Autocommit mode: group writes with ``transaction(conn)``. The file and its folder are created private
+    to the user, since they describe sensitive material.
+    """
+    path = Path(path) if path is not None else default_db_path()
+    _prepare_file(path, timeout_s)
+    conn = _open(path, timeout_s)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _open(path: Path, timeout_s: float) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=timeout_s, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _prepare_file(path: Path, timeout_s: float) -> None:
+    """Create the file (mode 0600) and switch it to WAL once per process, one thread at a time.
+
+    Switching the journal mode needs an exclusive lock; doing it while other threads of this process open
+    the same new file is where "database is locked" came from under load.
+    """
+    key = path.absolute()
+    if key in _WAL_READY:
+        return
+    with _INIT_LOCK:
+        if key in _WAL_READY:
+            return
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        for attempt in range(LOCK_RETRIES):
+            conn = _open(path, timeout_s)
+            try:
+                if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    conn.execute("PRAGMA journal_mode = WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                if not _is_locked(exc) or attempt == LOCK_RETRIES - 1:
+                    raise
+                time.sleep(0.05 * 2**attempt)
+            finally:
+                conn.close()
+        _WAL_READY.add(key)
+
+
+def _is_locked(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` (take the write lock up front, so no deadlock on upgrade) ... COMMIT/ROLLBACK."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def ensure_schema(conn: sqlite3.Connection, component: str, migrations: Sequence[Migration]) -> int:
+    """Apply the migrations ``component`` has not seen yet; return its schema version afterwards."""
+    with transaction(conn):
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+        )
+        if conn.execute("PRAGMA user_version").fetchone()[0] < LAYOUT_VERSION:
+            conn.execute(f"PRAGMA user_version = {LAYOUT_VERSION}")
+        row = conn.execute(
+            "SELECT version FROM schema_migrations WHERE component = ?", (component,)
+        ).fetchone()
+        current = row[0] if row else 0
+        if current > len(migrations):
+            raise RuntimeError(f"database schema of {component!r} is newer ({current}) than this photolab")
+        for migration in migrations[current:]:
+            if callable(migration):
+                migration(conn)
+            else:
+                for statement in _statements(migration):
+                    conn.execute(statement)
+        conn.execute(
+            "INSERT INTO schema_migrations (component, version) VALUES (?, ?) "
+            "ON CONFLICT(component) DO UPDATE SET version = excluded.version",
+            (component, len(migrations)),
+        )
+    return len(migrations)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split SQL into statements at line ends (``sqlite3.complete_statement`` handles quotes and triggers)."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip().strip(";").strip():
+                yield buffer
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {buffer.strip()[:80]!r}")
+
+
+# ----------------------------------------------------------------------------------------- records
+
+RECORD_MIGRATIONS: list[Migration] = [
+    """
+    CREATE TABLE review_records (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        input_name TEXT,
+        decision TEXT NOT NULL CHECK (decision IN ('approved', 'refused')),
+        original_sha256 TEXT NOT NULL,
+        output_sha256 TEXT NOT NULL,
+        checklist_language TEXT NOT NULL,
+        record_json TEXT NOT NULL
+    );
+    CREATE INDEX review_records_created ON review_records (created_at);
+    """,
+]
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    record_id: str
+    created_at: str
+    reviewer: str
+    input_name: str | None
+    decision: str
+    output_sha256: str
+
+
+CSV_COLUMNS = (
+    "record_id",
+    "created_at",
+    "reviewer",
+    "tool_version",
+    "input_name",
+    "original_sha256",
+    "output_sha256",
+    "output_format",
+    "output_width",
+    "output_height",
+    "output_bytes",
+    "checklist_language",
+    "checklist_version",
+    "decision",
+    "reasons",
+    "caption",
+    "alt_text",
+    "findings_removed",
+    "regions",
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class RecordStore:
+    """Review records in SQLite. Safe to share between threads: every call uses its own connection."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        self._ready = False
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        with connect(self.path) as conn:
+            if not self._ready:
+                with self._lock:
+                    if not self._ready:
+                        _retry_locked(lambda: ensure_schema(conn, "records", RECORD_MIGRATIONS))
+                        self._ready = True
+            yield conn
+
+    def save(self, record: ReviewRecord) -> str:
+        _retry_locked(lambda: self._insert(record))
+        return record.record_id
+
+    def _insert(self, record: ReviewRecord) -> None:
+        with self._connect() as conn, transaction(conn):
+            conn.execute(
+                "INSERT INTO review_records (id, created_at, reviewer, input_name, decision, "
+                "original_sha256, output_sha256, checklist_language, record_json) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.record_id,
+                    record.created_at,
+                    record.reviewer,
+                    record.input_name,
+                    record.decision,
+                    record.original_sha256,
+                    record.output_sha256,
+                    record.checklist_language,
+                    record.to_json(indent=None),
+                ),
+            )
+
+    def get(self, record_id: str) -> ReviewRecord | None:
+        with self._connect() as conn:
+            row = conn.execute("SELECT record_json FROM review_records WHERE id = ?", (record_id,)).fetchone()
+        return ReviewRecord.from_json(row[0]) if row else None
+
+    def list(self, limit: int = 100, offset: int = 0) -> list[RecordSummary]:
+        """Newest first."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT id, created_at, reviewer, input_name, decision, output_sha256 FROM review_records "
+                "ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
+                (int(limit), int(offset)),
+            ).fetchall()
+        return [RecordSummary(*tuple(r)) for r in rows]
+
+    def count(self) -> int:
+        with self._connect() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM review_records").fetchone()[0])
+
+    def all(self) -> list[ReviewRecord]:
+        """Oldest first, the order of the exports."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT record_json FROM review_records ORDER BY created_at, rowid"
+            ).fetchall()
+        return [ReviewRecord.from_json(r[0]) for r in rows]
+
+    def export_json(self, path: Path | None = None) -> str:
+        """All records as a JSON array; written to ``path`` (atomically) when given. Returns the text."""
+        text = json.dumps([r.to_dict() for r in self.all()], ensure_ascii=False, indent=2) + "\n"
+        if path is not None:
+            _write_atomic(Path(path), text)
+        return text
+
+    def export_csv(self, path: Path | None = None) -> str:
+        """One row per record: the summary fields, then one ``answer:<id>`` and ``justification:<id>`` column
+        per question. Cells that a spreadsheet would run as a formula are prefixed with a quote."""
+        records = self.all()
+        question_ids: list[str] = []
+        for r in records:
+            question_ids += [a.question_id for a in r.answers if a.question_id not in question_ids]
+        header = [
+            *CSV_COLUMNS,
+            *(f"answer:{q}" for q in question_ids),
+            *(f"justification:{q}" for q in question_ids),
+        ]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(header)
+        for r in records:
+            d = r.to_dict()
+            row: dict[str, Any] = {c: d.get(c) for c in CSV_COLUMNS}
+            row["reasons"] = "; ".join(r.reasons)
+            row["findings_removed"] = "; ".join(f.describe() for f in r.findings_removed)
+            row["regions"] = json.dumps(d["regions"], ensure_ascii=False, separators=(",", ":"))
+            for a in r.answers:
+                row[f"answer:{a.question_id}"] = a.option_id
+                row[f"justification:{a.question_id}"] = a.justification
+            writer.writerow([_csv_safe(row.get(col)) for col in header])
+        text = buffer.getvalue()
+        if path is not None:
+            _write_atomic(Path(path), text)
+        return text
+
+
+def _retry_locked(operation: Callable[[], Any]) -> Any:
+    """Run ``operation``; on "database is locked" (which SQLite can report without waiting in a few
+    WAL corner cases) wait a little and run it again. Each attempt is a whole transaction."""
+    for attempt in range(LOCK_RETRIES):
+        try:
+            return operation()
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc) or attempt == LOCK_RETRIES - 1:
+                raise
+            time.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def _csv_safe(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".photolab-", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
