@@ -39,6 +39,11 @@ def corpus_files() -> list[str]:
 
 
 FILES = corpus_files() or ["(corpus missing)"]
+# Decoding both sides of the big photos takes most of the time: those pixel checks are marked slow.
+PIXEL_FILES = [
+    pytest.param(rel, marks=pytest.mark.slow) if (CORPUS / rel).stat().st_size > 1_000_000 else rel
+    for rel in corpus_files()
+] or ["(corpus missing)"]
 
 # Tags that only describe how to decode the pixels (exiftool group -> tag names).
 STRUCTURAL = {
@@ -141,7 +146,7 @@ def test_corpus_file_comes_out_clean(rel: str, corpus_run: dict) -> None:
     assert contains_any(data, planted) == []
 
 
-@pytest.mark.parametrize("rel", FILES)
+@pytest.mark.parametrize("rel", PIXEL_FILES)
 def test_corpus_pixels_are_kept(rel: str, corpus_run: dict) -> None:
     if rel in UNDECODABLE:
         pytest.skip("undecodable input")
