@@ -57,7 +57,22 @@ TEXTS_DIR = Path(__file__).resolve().parent / "ui" / "workshop_i18n"
 
 
 class WorkshopError(PhotoLabError):
-    """A workshop action that cannot be done (unknown code, closed round, incomplete submission)."""
+    """A workshop action that cannot be done (unknown code, closed round, incomplete submission).
+
+    ``key`` and ``params`` name the message in the ``errors`` section of the workshop strings, so the UI
+    can show it in the participant's language; ``message`` is the English text.
+    """
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key, self.params = key, params
+        super().__init__(error_text(key, "en", **params))
+
+    def text(self, lang: str) -> str:
+        return error_text(self.key, lang, **self.params)
+
+
+def error_text(key: str, lang: str, **params: Any) -> str:
+    return str(load_texts(lang)["errors"][key]).format(**params)
 
 
 # --------------------------------------------------------------------------------------------- data
@@ -383,7 +398,7 @@ class WorkshopStore:
 
     def create_round(self, scenario_ids: Sequence[str], title: str = "") -> Round:
         if not scenario_ids:
-            raise WorkshopError("Pick at least one scenario.")
+            raise WorkshopError("no_scenarios")
         with self._tx() as db:
             for _ in range(50):
                 code = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
@@ -413,19 +428,19 @@ class WorkshopStore:
     def round_by_id(self, round_id: int) -> Round:
         rows = self._read("SELECT * FROM workshop_rounds WHERE id = ?", (round_id,))
         if not rows:
-            raise WorkshopError("Unknown round.")
+            raise WorkshopError("unknown_round")
         return self._round(rows[0])
 
     def round_by_code(self, code: str) -> Round:
         rows = self._read("SELECT * FROM workshop_rounds WHERE code = ?", (normalise_code(code),))
         if not rows:
-            raise WorkshopError("No round has this code. Check it on the facilitator's screen.")
+            raise WorkshopError("unknown_code")
         return self._round(rows[0])
 
     def round_by_admin_key(self, admin_key: str) -> Round:
         rows = self._read("SELECT * FROM workshop_rounds WHERE admin_key = ?", (admin_key or "",))
         if not rows:
-            raise WorkshopError("Unknown round.")
+            raise WorkshopError("unknown_round")
         return self._round(rows[0])
 
     def set_open(self, round_id: int, is_open: bool) -> None:
@@ -441,7 +456,7 @@ class WorkshopStore:
     def join(self, code: str, *, name: str = "", share_name: bool = False, lang: str = "en") -> Participant:
         rnd = self.round_by_code(code)
         if not rnd.open:
-            raise WorkshopError("This round is closed.")
+            raise WorkshopError("round_closed")
         token = secrets.token_urlsafe(24)
         kept_name = name.strip()[:80] if share_name else ""  # never stored without the opt-in
         with self._tx() as db:
@@ -469,7 +484,7 @@ class WorkshopStore:
     def participant(self, token: str) -> Participant:
         rows = self._read("SELECT * FROM workshop_participants WHERE token = ?", (token or "",))
         if not rows:
-            raise WorkshopError("Unknown participant: join again with the round's code.")
+            raise WorkshopError("unknown_participant")
         return self._participant(rows[0])
 
     def participants(self, round_id: int) -> list[Participant]:
@@ -531,9 +546,9 @@ class WorkshopStore:
         participant = self.participant(token)
         rnd = self.round_by_id(participant.round_id)
         if scenario_id not in rnd.scenario_ids:
-            raise WorkshopError("This scenario is not part of the round.")
+            raise WorkshopError("not_in_round")
         if decision not in (None, "", *DECISIONS):
-            raise WorkshopError("Unknown decision.")
+            raise WorkshopError("unknown_decision")
         with self._tx() as db:
             row = db.execute(
                 "SELECT * FROM workshop_submissions WHERE token = ? AND scenario_id = ?", (token, scenario_id)
@@ -577,11 +592,11 @@ class WorkshopStore:
         participant = self.participant(token)
         rnd = self.round_by_id(participant.round_id)
         if not rnd.open:
-            raise WorkshopError("This round is closed.")
+            raise WorkshopError("round_closed")
         sub = self.submission(token, scenario_id)
-        missing = submission_problems(sub, question_ids)
+        missing = _problems(sub, question_ids)
         if missing:
-            raise WorkshopError(missing[0])
+            raise WorkshopError(missing[0][0], **missing[0][1])
         now = time.time()
         next_position = rnd.scenario_ids.index(scenario_id) + 1
         with self._tx() as db:
@@ -622,19 +637,23 @@ def _clean_box(b: dict[str, Any]) -> dict[str, Any]:
     return {"box": [x, y, w, h], "label": str(b.get("label", "other"))[:40]}
 
 
-def submission_problems(sub: Submission, question_ids: Sequence[str]) -> list[str]:
-    """What is still missing before a scenario can be submitted (empty when complete)."""
-    problems = []
+def _problems(sub: Submission, question_ids: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
+    problems: list[tuple[str, dict[str, Any]]] = []
     unanswered = [q for q in question_ids if not sub.answers.get(q)]
     if unanswered:
-        problems.append(f"Answer every question ({len(unanswered)} left).")
+        problems.append(("answer_all", {"n": len(unanswered)}))
     if sub.decision not in DECISIONS:
-        problems.append("Choose a decision: publish, publish with changes, or do not publish.")
+        problems.append(("choose_decision", {}))
     if not sub.reason:
-        problems.append("Give a reason for your decision.")
+        problems.append(("give_reason", {}))
     if sub.decision in ("publish", "publish_with_changes") and not sub.caption:
-        problems.append("Write the caption you would publish.")
+        problems.append(("write_caption", {}))
     return problems
+
+
+def submission_problems(sub: Submission, question_ids: Sequence[str], lang: str = "en") -> list[str]:
+    """What is still missing before a scenario can be submitted (empty when complete)."""
+    return [error_text(key, lang, **params) for key, params in _problems(sub, question_ids)]
 
 
 # -------------------------------------------------------------------------------------- aggregation

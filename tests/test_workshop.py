@@ -395,3 +395,37 @@ def test_thirty_concurrent_participants_lose_nothing(
     result = ws.aggregate(store, rnd.id, scenarios)
     assert result.finished == n and [sr.submitted for sr in result.scenarios] == [n, n]
     assert sum(result.scenarios[0].decisions.values()) == n
+
+
+# ------------------------------------------------------------------------------------------ languages
+
+
+def _keys(d: object, prefix: str = "") -> set[str]:
+    if isinstance(d, dict):
+        return set().union(*(_keys(v, f"{prefix}{k}.") for k, v in d.items())) | {prefix}
+    if isinstance(d, list):
+        return set().union(*(_keys(v, f"{prefix}{i}.") for i, v in enumerate(d))) | {prefix}
+    return {prefix}
+
+
+def test_every_language_has_every_string() -> None:
+    raw = {
+        lang: yaml.safe_load((ws.TEXTS_DIR / f"{lang}.yaml").read_text(encoding="utf-8")) for lang in ws.LANGS
+    }
+    for lang in ("fr", "es"):
+        assert _keys(raw[lang]) == _keys(raw["en"]), lang
+        assert [q["id"] for q in raw[lang]["questions"]] == [q["id"] for q in raw["en"]["questions"]]
+        for key in ("participant", "join_button", "submit", "all_done"):
+            assert raw[lang]["ui"][key] != raw["en"]["ui"][key], (lang, key)
+
+
+def test_errors_speak_the_participants_language(store: ws.WorkshopStore) -> None:
+    rnd = store.create_round(["ward"])
+    p = store.join(rnd.code, lang="fr")
+    with pytest.raises(ws.WorkshopError) as caught:
+        store.submit(p.token, "ward", QUESTION_IDS)
+    assert caught.value.message == f"Answer every question ({len(QUESTION_IDS)} left)."
+    assert caught.value.text("fr") == f"Répondez à toutes les questions (il en reste {len(QUESTION_IDS)})."
+    assert caught.value.text("es").startswith("Responda")
+    sub = ws.Submission("t", "s", answers=dict.fromkeys(QUESTION_IDS, "yes"), decision="publish", reason="r")
+    assert ws.submission_problems(sub, QUESTION_IDS, "es") == ["Escriba el pie de foto que publicaría."]

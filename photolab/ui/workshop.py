@@ -93,10 +93,25 @@ class ImageFiles:
         return str(path)
 
     def base(self, source: Path) -> str:
-        return self._write(self.image(str(source)))
+        return self._file(str(source), ())
 
     def drawn(self, source: Path, boxes: list[dict[str, Any]]) -> str:
-        return self._write(_drawn(self.image(str(source)), boxes))
+        return self._file(str(source), tuple((tuple(b["box"]), b.get("label", "other")) for b in boxes))
+
+    def _file(self, source: str, boxes: tuple[tuple[tuple[int, ...], str], ...]) -> str:
+        path = self._cached(source, boxes)
+        if not Path(path).exists():  # someone emptied the temp folder: draw again
+            self._cached.cache_clear()
+            path = self._cached(source, boxes)
+        return path
+
+    @lru_cache(maxsize=512)  # noqa: B019 - same lifetime as the app
+    def _cached(self, source: str, boxes: tuple[tuple[tuple[int, ...], str], ...]) -> str:
+        image = self.image(source)
+        if boxes:
+            image = _drawn(image, [{"box": list(b), "label": label} for b, label in boxes])
+        path = self._write(image)
+        return path
 
 
 def _kind_names(texts: dict[str, Any]) -> list[str]:
@@ -507,13 +522,19 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
                 out[code_in] = ws.normalise_code(join_code)
             return out
 
+        def lang_of(tok: str) -> str:
+            try:
+                return store.participant(tok).lang
+            except ws.WorkshopError:
+                return lang
+
         def join(
             code: str, name: str, share: bool, lang_code: str, saved_state: dict[str, Any]
         ) -> dict[Any, Any]:
             try:
                 person = store.join(code, name=name or "", share_name=bool(share), lang=lang_code)
             except ws.WorkshopError as exc:
-                raise gr.Error(exc.message) from None
+                raise gr.Error(exc.text(lang_code)) from None
             return show(person.token, lang_code, saved_state)
 
         def change_lang(lang_code: str, tok: str, saved_state: dict[str, Any]) -> dict[Any, Any]:
@@ -599,20 +620,23 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
                     try:
                         store.save_progress(tok, sid, **{field: value or ""})
                     except ws.WorkshopError as exc:
-                        raise gr.Error(exc.message) from None
+                        raise gr.Error(exc.text(lang_of(tok))) from None
 
             return save
 
         def save_answer(qid: str):  # type: ignore[no-untyped-def]
             def save(tok: str, sid: str, value: str | None) -> None:
                 if tok and sid:
-                    store.save_progress(tok, sid, answers={qid: value})
+                    try:
+                        store.save_progress(tok, sid, answers={qid: value})
+                    except ws.WorkshopError as exc:
+                        raise gr.Error(exc.text(lang_of(tok))) from None
 
             return save
 
         def submit(tok, sid, saved_state, value, cap, dec, why, *answers):  # type: ignore[no-untyped-def]
             if not tok or not sid:
-                raise gr.Error("Join a round first.")
+                raise gr.Error(ws.error_text("join_first", (saved_state or {}).get("lang") or lang))
             try:
                 store.save_progress(
                     tok,
@@ -625,7 +649,7 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
                 )
                 store.submit(tok, sid, question_ids)
             except ws.WorkshopError as exc:
-                raise gr.Error(exc.message) from None
+                raise gr.Error(exc.text(lang_of(tok))) from None
             code = store.participant(tok).lang
             return show(tok, code, saved_state, ws.load_texts(code)["ui"]["next_scenario"])
 
@@ -684,7 +708,7 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
             try:
                 rnd = store.create_round([s for s in scenarios if s in (picked or [])], title or "")
             except ws.WorkshopError as exc:
-                raise gr.Error(exc.message) from None
+                raise gr.Error(exc.text(lang)) from None
             info, code_svg = round_panel(rnd, request)
             state = {**(saved_state or {}), "admin": rnd.admin_key}
             return info, code_svg, rnd.admin_key, state, gr.update(value=rnd.scenario_ids[0])
@@ -693,7 +717,7 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
             try:
                 rnd = store.round_by_admin_key(key.strip())
             except ws.WorkshopError as exc:
-                raise gr.Error(exc.message) from None
+                raise gr.Error(exc.text(lang)) from None
             info, code_svg = round_panel(rnd, request)
             state = {**(saved_state or {}), "admin": rnd.admin_key}
             return info, code_svg, rnd.admin_key, state, gr.update(value=rnd.scenario_ids[0])
@@ -736,20 +760,20 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
             try:
                 store.set_open(store.round_by_admin_key(key).id, is_open)
             except ws.WorkshopError as exc:
-                raise gr.Error(exc.message) from None
+                raise gr.Error(exc.text(lang)) from None
 
         def save_takeaways(key: str, text: str) -> None:
             try:
                 store.set_takeaways(store.round_by_admin_key(key).id, text or "")
             except ws.WorkshopError as exc:
-                raise gr.Error(exc.message) from None
+                raise gr.Error(exc.text(lang)) from None
             gr.Info(ws.load_texts(lang)["ui"]["saved"])
 
         def export(key: str) -> list[str]:
             try:
                 rnd = store.round_by_admin_key(key)
             except ws.WorkshopError as exc:
-                raise gr.Error(exc.message) from None
+                raise gr.Error(exc.text(lang)) from None
             result = ws.aggregate(store, rnd.id, list(scenarios.values()), lang)
             for old in export_dir.iterdir():  # keep only the latest export on disk
                 shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
