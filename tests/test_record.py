@@ -162,6 +162,43 @@ def test_record_never_contains_removed_values_text_or_pixels() -> None:
     assert len(record.to_json()) < 40_000  # answers and boxes only
 
 
+def test_real_metadata_findings_are_reduced_to_kinds() -> None:
+    """Findings from photolab.metadata on a JPEG carrying GPS, an owner's name and a serial number."""
+    import piexif
+
+    from photolab.metadata import inspect
+
+    exif = {
+        "0th": {piexif.ImageIFD.Artist: OWNER_VALUE.encode(), piexif.ImageIFD.Make: b"Canon"},
+        "Exif": {piexif.ExifIFD.BodySerialNumber: SERIAL_VALUE.encode()},
+        "GPS": {
+            piexif.GPSIFD.GPSLatitudeRef: b"N",
+            piexif.GPSIFD.GPSLatitude: ((59, 1), (54, 1), (5004, 100)),
+            piexif.GPSIFD.GPSLongitudeRef: b"E",
+            piexif.GPSIFD.GPSLongitude: ((10, 1), (45, 1), (792, 100)),
+        },
+    }
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (120, 80, 40)).save(out, "JPEG", exif=piexif.dump(exif))
+    findings = inspect(out.getvalue())
+    values = [f.value for f in findings if len(f.value) >= 5]
+    assert any(GPS_VALUE[:7] in v for v in values) and SERIAL_VALUE in values and OWNER_VALUE in values
+    answers, why = _answers()
+    record = build_record(
+        reviewer="R", checklist=load_checklist("en"), answers=answers, justifications=why,
+        original_sha256=hashlib.sha256(out.getvalue()).hexdigest(), output_bytes=_jpeg(1),
+        output_format="JPEG", output_size=(320, 240), caption="c", alt_text="a", findings=findings,
+    )  # fmt: skip
+    assert {f.describe() for f in record.findings_removed} >= {
+        "GPS position removed",
+        "device serial number removed",
+    }
+    for text in (record.to_json(), record.to_markdown(), record.to_html()):
+        _assert_no_secrets(text)
+        for value in values:
+            assert value not in text
+
+
 def test_json_round_trip() -> None:
     record = make_record()
     assert ReviewRecord.from_json(record.to_json()) == record
@@ -299,6 +336,16 @@ def test_database_is_private_wal_and_versioned(tmp_path: Path) -> None:
             conn.execute("SELECT version FROM schema_migrations WHERE component='records'").fetchone()[0] == 1
         )
     conn.close()
+
+
+def test_a_deleted_database_is_recreated_private(tmp_path: Path) -> None:
+    path = tmp_path / "again.sqlite3"
+    RecordStore(path).save(make_record())
+    for p in tmp_path.iterdir():
+        p.unlink()
+    store = RecordStore(path)
+    store.save(make_record(1))
+    assert store.count() == 1 and stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_default_path_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

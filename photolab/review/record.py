@@ -29,6 +29,9 @@ Other modules add their own tables to the same file with two helpers::
         with transaction(conn):                 # BEGIN IMMEDIATE ... COMMIT / ROLLBACK
             conn.execute("INSERT INTO rounds VALUES (?, ?)", (rid, now))
 
+``retry_locked(fn)`` reruns a whole operation if SQLite reports "database is locked" without waiting
+(rare, seen only under heavy load while a new file is being set up).
+
 ``ensure_schema`` applies the migrations a component has not seen yet, in one write transaction, and
 tracks each component's version in the ``schema_migrations`` table. ``PRAGMA user_version`` holds the
 version of that shared layout itself (``LAYOUT_VERSION``). Each migration is a string of SQL statements
@@ -494,10 +497,10 @@ def _prepare_file(path: Path, timeout_s: float) -> None:
     the same new file is where "database is locked" came from under load.
     """
     key = path.absolute()
-    if key in _WAL_READY:
+    if key in _WAL_READY and path.exists():
         return
     with _INIT_LOCK:
-        if key in _WAL_READY:
+        if key in _WAL_READY and path.exists():
             return
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -644,12 +647,12 @@ class RecordStore:
             if not self._ready:
                 with self._lock:
                     if not self._ready:
-                        _retry_locked(lambda: ensure_schema(conn, "records", RECORD_MIGRATIONS))
+                        retry_locked(lambda: ensure_schema(conn, "records", RECORD_MIGRATIONS))
                         self._ready = True
             yield conn
 
     def save(self, record: ReviewRecord) -> str:
-        _retry_locked(lambda: self._insert(record))
+        retry_locked(lambda: self._insert(record))
         return record.record_id
 
     def _insert(self, record: ReviewRecord) -> None:
@@ -736,7 +739,7 @@ class RecordStore:
         return text
 
 
-def _retry_locked(operation: Callable[[], Any]) -> Any:
+def retry_locked(operation: Callable[[], Any]) -> Any:
     """Run ``operation``; on "database is locked" (which SQLite can report without waiting in a few
     WAL corner cases) wait a little and run it again. Each attempt is a whole transaction."""
     for attempt in range(LOCK_RETRIES):
