@@ -201,6 +201,7 @@ class Sprite:
 
     img: Image.Image
     parts: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+    lines: dict[str, list[tuple[float, ...]]] = field(default_factory=dict)  # each text line of a part
     mask: Image.Image | None = None  # "L", same size as img; None = the whole rectangle
 
     @classmethod
@@ -218,17 +219,50 @@ class Sprite:
         d.text(xy, s, font=font(size), fill=fill, anchor=anchor)
         box = d.textbbox(xy, s, font=font(size), anchor=anchor)
         if key:
-            self.parts[key] = self.union(key, box)
+            self.mark(key, box)
         return box
 
     def mark(self, key: str, box: Sequence[float]) -> None:
         self.parts[key] = self.union(key, tuple(box))
+        self.lines.setdefault(key, []).append(tuple(box))
 
     def union(self, key: str, box: Sequence[float]) -> tuple[float, float, float, float]:
         if key not in self.parts:
             return tuple(box)  # type: ignore[return-value]
         a = self.parts[key]
         return (min(a[0], box[0]), min(a[1], box[1]), max(a[2], box[2]), max(a[3], box[3]))
+
+
+@dataclass
+class Placed:
+    """A sprite part as it lands in the scene: its outline and the outlines of its text lines."""
+
+    points: list[Point]
+    lines: list[list[Point]]
+
+
+class Placement:
+    """Maps boxes of a sprite that was warped into a scene onto scene points."""
+
+    def __init__(self, sprite: Sprite, forward: np.ndarray):
+        self.sprite, self.forward = sprite, forward
+
+    def __call__(self, box: Sequence[float]) -> list[Point]:
+        return apply_h(self.forward, rect_corners(box))
+
+    def part(self, *keys: str, box: Sequence[float] | None = None) -> Placed:
+        """The union of the named parts (or `box`), with every text line drawn under those names."""
+        lines = [self(b) for k in keys for b in self.sprite.lines[k]]
+        points = self(box) if box is not None else [p for line in lines for p in line]
+        return Placed(points, lines)
+
+
+def int_box(points: Sequence[Point], size: tuple[int, int]) -> list[int]:
+    """[x, y, w, h] in whole pixels, covering the points and clipped to the image."""
+    x0, y0, x1, y1 = bounds(points)
+    x0, y0 = max(0, int(np.floor(x0))), max(0, int(np.floor(y0)))
+    x1, y1 = min(size[0], int(np.ceil(x1))), min(size[1], int(np.ceil(y1)))
+    return [x0, y0, x1 - x0, y1 - y0]
 
 
 @dataclass
@@ -240,6 +274,7 @@ class Hazard:
     must_redact: bool
     texts: list[str] = field(default_factory=list)
     hard: bool = False  # deliberately small or faint: easy to miss, for people and for detectors
+    lines: list[list[int]] = field(default_factory=list)  # boxes of the single text lines inside
 
     def as_json(self) -> dict:
         d: dict = {
@@ -252,6 +287,8 @@ class Hazard:
         }
         if self.texts:
             d["text"] = self.texts
+        if self.lines:
+            d["lines"] = self.lines
         if self.hard:
             d["hard"] = True
         return d
@@ -274,7 +311,7 @@ class Scene:
         d.text(xy, s, font=font(size), fill=fill, anchor=anchor)
         return d.textbbox(xy, s, font=font(size), anchor=anchor)
 
-    def place(self, sprite: Sprite, quad: Sequence[Point], shade: float = 1.0) -> Callable:
+    def place(self, sprite: Sprite, quad: Sequence[Point], shade: float = 1.0) -> Placement:
         """Warp the sprite into quad (TL, TR, BR, BL). Returns a mapper from sprite boxes to scene points."""
         x0, y0, x1, y1 = bounds(quad)
         ox, oy = int(np.floor(x0)), int(np.floor(y0))
@@ -290,8 +327,7 @@ class Scene:
         alpha = sprite.mask or Image.new("L", sprite.img.size, 255)
         mask = alpha.transform(size, Image.PERSPECTIVE, coeffs, Image.BILINEAR)
         self.img.paste(warped, (ox, oy), mask)
-        forward = homography(corners, quad)
-        return lambda box: apply_h(forward, rect_corners(box))
+        return Placement(sprite, homography(corners, quad))
 
     def paste(self, img: Image.Image, xy: tuple[int, int], mask: Image.Image | None = None) -> None:
         self.img.paste(img, xy, mask)
@@ -301,23 +337,35 @@ class Scene:
         key: str,
         kind: str,
         labels: Labels,
-        region: Sequence[float] | Sequence[Point],
+        region: Sequence[float] | Sequence[Point] | Placed,
         must_redact: bool,
         texts: Sequence[str] = (),
         hard: bool = False,
+        lines: Sequence[Sequence[float]] = (),
     ) -> None:
-        """region: (x0, y0, x1, y1) or a list of points; stored as integer [x, y, w, h] inside the image."""
+        """region: (x0, y0, x1, y1), a list of points or a placed sprite part (which brings its text lines).
+
+        Stored as integer [x, y, w, h] inside the image; `lines` are (x0, y0, x1, y1) text-line boxes.
+        """
         assert kind in HAZARD_KINDS, kind
-        if region and isinstance(region[0], tuple):
-            x0, y0, x1, y1 = bounds(region)  # type: ignore[arg-type]
-        else:
-            x0, y0, x1, y1 = region  # type: ignore[misc]
-        x0, y0 = max(0, int(np.floor(x0))), max(0, int(np.floor(y0)))
-        x1, y1 = min(self.img.width, int(np.ceil(x1))), min(self.img.height, int(np.ceil(y1)))
+        line_points = [rect_corners(b) for b in lines]
+        if isinstance(region, Placed):
+            region, line_points = region.points, region.lines
+        points = region if isinstance(region[0], tuple) else rect_corners(region)  # type: ignore[arg-type]
         hid = f"{self.id}-{key}"
         assert all(h.id != hid for h in self.hazards), hid
+        size = self.img.size
         self.hazards.append(
-            Hazard(hid, kind, labels, [x0, y0, x1 - x0, y1 - y0], must_redact, list(texts), hard)
+            Hazard(
+                hid,
+                kind,
+                labels,
+                int_box(points, size),
+                must_redact,
+                list(texts),
+                hard,
+                [int_box(q, size) for q in line_points],
+            )
         )
 
     def finish(self, blur: float = 0.7, noise: float = 2.2) -> Image.Image:
@@ -531,7 +579,7 @@ def s01_corridor(scene: Scene) -> None:
             "Nom du résident sur la plaque de la chambre 14",
             "Nombre del residente en el letrero de la habitación 14",
         ),
-        to_scene(near.parts["name"]),
+        to_scene.part("name"),
         True,
         ["Amara Okafor"],
     )
@@ -543,7 +591,7 @@ def s01_corridor(scene: Scene) -> None:
             "Numéro de chambre 14 (relie le nom à un lieu)",
             "Número de habitación 14 (vincula el nombre a un lugar)",
         ),
-        to_scene(near.parts["number"]),
+        to_scene.part("number"),
         True,
         ["ROOM 14"],
     )
@@ -561,7 +609,7 @@ def s01_corridor(scene: Scene) -> None:
             "Nom d'un deuxième résident, plus loin dans le couloir",
             "Nombre de otro residente, más lejos en el pasillo",
         ),
-        to_scene((0, 0, 400, 220)),
+        to_scene.part("number", "name", box=(0, 0, 400, 220)),
         True,
         ["Lindqvist"],
         hard=True,
@@ -590,8 +638,8 @@ def s01_corridor(scene: Scene) -> None:
         (sx0, sy0, sx1, sy1),
         False,
         ["WARD 3 EAST"],
+        lines=[box],
     )
-    del box
 
 
 def s02_seclusion(scene: Scene) -> None:
@@ -616,7 +664,7 @@ def s02_seclusion(scene: Scene) -> None:
     d.rectangle([960, 330, 1170, 740], fill=(150, 150, 150), outline=(90, 90, 90), width=5)
     d.rectangle([1020, 420, 1110, 480], fill=(40, 46, 52))
     d.rectangle([960, 272, 1170, 316], fill=(245, 245, 240))
-    scene.text((1065, 294), "SECLUSION 2", 28, (150, 20, 20), anchor="mm")
+    box = scene.text((1065, 294), "SECLUSION 2", 28, (150, 20, 20), anchor="mm")
     scene.hazard(
         "room-sign",
         "place",
@@ -628,6 +676,7 @@ def s02_seclusion(scene: Scene) -> None:
         (960, 272, 1170, 316),
         False,
         ["SECLUSION 2"],
+        lines=[box],
     )
     # observation chart on the back wall
     chart = Sprite.blank(520, 700, (250, 250, 246))
@@ -672,7 +721,7 @@ def s02_seclusion(scene: Scene) -> None:
             "Nom et date de naissance de la patiente sur la feuille",
             "Nombre y fecha de nacimiento de la paciente en la hoja",
         ),
-        to_scene(chart.union("name", chart.parts["dob"])),
+        to_scene.part("name", "dob"),
         True,
         ["Lucia Ferreira", "02/09/1991"],
     )
@@ -778,7 +827,7 @@ def s03_notice_board(scene: Scene) -> None:
             "Noms du personnel sur le planning",
             "Nombres del personal en los turnos",
         ),
-        to_scene(rota.parts["names"]),
+        to_scene.part("names"),
         True,
         [r[0] for r in rows],
     )
@@ -786,7 +835,7 @@ def s03_notice_board(scene: Scene) -> None:
         "rota-phones",
         "text",
         ("Staff mobile numbers", "Numéros de portable du personnel", "Números de móvil del personal"),
-        to_scene(rota.parts["phones"]),
+        to_scene.part("phones"),
         True,
         [r[3] for r in rows],
     )
@@ -853,7 +902,7 @@ def s03_notice_board(scene: Scene) -> None:
             "Nom de l'établissement sur une affiche (à discuter)",
             "Nombre de la institución en un cartel (a discutir)",
         ),
-        to_scene(poster.parts["inst"]),
+        to_scene.part("inst"),
         False,
         ["HOLLIN VALE SECURE UNIT"],
     )
@@ -879,7 +928,7 @@ def s03_notice_board(scene: Scene) -> None:
             "Post-it avec le prénom et le numéro d'une soignante",
             "Nota adhesiva con el nombre y número de una empleada",
         ),
-        to_scene(note.parts["t"]),
+        to_scene.part("t"),
         True,
         ["Ruth", "07700 900461"],
     )
@@ -955,7 +1004,7 @@ def s04_register(scene: Scene) -> None:
             "Noms des personnes détenues dans le registre",
             "Nombres de las personas detenidas en el registro",
         ),
-        to_scene(book.parts["names"]),
+        to_scene.part("names"),
         True,
         sorted({r[1] for r in rows}),
     )
@@ -967,7 +1016,7 @@ def s04_register(scene: Scene) -> None:
             "Numéros d'écrou dans le registre",
             "Números de interno en el registro",
         ),
-        to_scene(book.parts["numbers"]),
+        to_scene.part("numbers"),
         True,
         sorted({r[2] for r in rows}),
     )
@@ -979,7 +1028,7 @@ def s04_register(scene: Scene) -> None:
             "Motifs, dont une information de santé (« self-harm risk »)",
             "Motivos, incluida información de salud («self-harm risk»)",
         ),
-        to_scene(book.parts["reasons"]),
+        to_scene.part("reasons"),
         True,
         ["self-harm risk"],
     )
@@ -1003,7 +1052,7 @@ def s04_register(scene: Scene) -> None:
             "Carte professionnelle d'un surveillant : nom et numéro",
             "Credencial de un funcionario: nombre y número",
         ),
-        to_scene(card.union("name", card.parts["id"])),
+        to_scene.part("name", "id"),
         True,
         ["Brennan", "30217"],
     )
@@ -1070,8 +1119,8 @@ def s05_window(scene: Scene) -> None:
         (400, 470, 760, 560),
         False,
         ["Rue des Tanneurs"],
+        lines=[box],
     )
-    del box
     # window frame and bars
     d.rectangle([wx0 - 26, wy0 - 26, wx1 + 26, wy1 + 26], outline=(235, 235, 230), width=26)
     d.line([((wx0 + wx1) / 2, wy0), ((wx0 + wx1) / 2, wy1)], fill=(235, 235, 230), width=16)
@@ -1116,7 +1165,7 @@ def s05_window(scene: Scene) -> None:
             "Enveloppe : nom, cellule et prison de la personne détenue",
             "Sobre: nombre, celda y prisión de la persona detenida",
         ),
-        to_scene(letter.parts["addr"]),
+        to_scene.part("addr"),
         True,
         ["Kwabena Asante", "Cell 2-17"],
     )
@@ -1210,7 +1259,7 @@ def s06_tattoo(scene: Scene) -> None:
             "Tatouage sur l'avant-bras : une hirondelle, un prénom, une année",
             "Tatuaje en el antebrazo: una golondrina, un nombre y un año",
         ),
-        to_scene(arm.parts["tattoo"]),
+        to_scene.part("tattoo"),
         True,
         ["MARISOL", "1998"],
     )
@@ -1222,7 +1271,7 @@ def s06_tattoo(scene: Scene) -> None:
             "Bracelet d'identification avec un numéro",
             "Pulsera de identificación con un número",
         ),
-        to_scene(arm.parts["band"]),
+        to_scene.part("band"),
         True,
         ["04-3312"],
     )
@@ -1285,7 +1334,7 @@ def s07_common_room(scene: Scene) -> None:
             "Prénom de la référente sur une affiche",
             "Nombre de pila de la referente en un cartel",
         ),
-        to_scene(poster.parts["kw"]),
+        to_scene.part("kw"),
         True,
         ["Ruth"],
     )
@@ -1320,7 +1369,7 @@ def s07_common_room(scene: Scene) -> None:
             "Étiquette nominative au-dessus d'un lit",
             "Tarjeta con nombre sobre una cama",
         ),
-        to_scene(card.parts["name"]),
+        to_scene.part("name"),
         True,
         ["Marchetti"],
     )
@@ -1366,7 +1415,7 @@ def s07_common_room(scene: Scene) -> None:
         "badge",
         "text",
         ("Staff badge: name and role", "Badge : nom et fonction", "Credencial: nombre y cargo"),
-        to_scene(badge.parts["name"]),
+        to_scene.part("name"),
         True,
         ["Whitfield"],
     )
@@ -1478,7 +1527,7 @@ def s08_screen(scene: Scene) -> None:
         "kin": ["Grace Mwangi", "07700 900377"],
     }
     for key, lab in labels.items():
-        scene.hazard(f"screen-{key}", "text", lab, to_scene(screen.parts[key]), True, texts[key])
+        scene.hazard(f"screen-{key}", "text", lab, to_scene.part(key), True, texts[key])
     # sticky note with a password on the bezel
     note = Sprite.blank(260, 200, (250, 235, 110))
     note.text("t", (130, 70), "login:", 36, (20, 20, 120), anchor="mm")
@@ -1493,7 +1542,7 @@ def s08_screen(scene: Scene) -> None:
             "Mot de passe sur un post-it (sécurité, pas identité)",
             "Contraseña en una nota (seguridad, no identidad)",
         ),
-        to_scene(note.parts["t"]),
+        to_scene.part("t"),
         False,
         ["Spring26!"],
     )
@@ -1508,8 +1557,8 @@ def s08_screen(scene: Scene) -> None:
     scene.paste(cup, (1320, 800), mask.filter(ImageFilter.GaussianBlur(3)))
 
 
-def car(scene: Scene, cx: float, base: float, wdt: float, plate: str) -> tuple[float, float, float, float]:
-    """Rear view of a parked car; returns the plate's text box."""
+def car(scene: Scene, cx: float, base: float, wdt: float, plate: str) -> tuple[tuple[float, ...], ...]:
+    """Rear view of a parked car; returns the plate's box and its text's box."""
     d = scene.draw
     h = wdt * 0.62
     x0, x1, top = cx - wdt / 2, cx + wdt / 2, base - h
@@ -1544,8 +1593,8 @@ def car(scene: Scene, cx: float, base: float, wdt: float, plate: str) -> tuple[f
     px0, py0 = cx - pw / 2, top + h * 0.62
     d.rectangle([px0, py0, px0 + pw, py0 + ph], fill=(245, 245, 240), outline=(20, 20, 20), width=3)
     size = int(ph * 0.72)
-    scene.text((cx, py0 + ph / 2), plate, size, (15, 15, 15), anchor="mm")
-    return px0, py0, px0 + pw, py0 + ph
+    text_box = scene.text((cx, py0 + ph / 2), plate, size, (15, 15, 15), anchor="mm")
+    return (px0, py0, px0 + pw, py0 + ph), text_box
 
 
 def s09_courtyard(scene: Scene) -> None:
@@ -1577,7 +1626,7 @@ def s09_courtyard(scene: Scene) -> None:
     scene.paste(grass, (0, 640))
     # staff entrance sign
     d.rectangle([1110, 455, 1490, 560], fill=(245, 245, 240), outline=(20, 60, 110), width=6)
-    scene.text((1300, 485), "HMP EASTFOLD", 34, (20, 60, 110), anchor="mm")
+    name_box = scene.text((1300, 485), "HMP EASTFOLD", 34, (20, 60, 110), anchor="mm")
     scene.text((1300, 532), "Staff entrance", 30, (20, 20, 20), anchor="mm")
     scene.hazard(
         "entrance-sign",
@@ -1590,6 +1639,7 @@ def s09_courtyard(scene: Scene) -> None:
         (1110, 455, 1490, 560),
         False,
         ["HMP EASTFOLD"],
+        lines=[name_box],
     )
     # person walking in the distance
     fb = figure(scene, 240, 470, 190, (40, 44, 60))
@@ -1604,7 +1654,7 @@ def s09_courtyard(scene: Scene) -> None:
         fb,
         False,
     )
-    plate = car(scene, 760, 920, 640, "KD 482 TX")
+    plate, plate_text = car(scene, 760, 920, 640, "KD 482 TX")
     scene.hazard(
         "plate",
         "plate",
@@ -1616,6 +1666,7 @@ def s09_courtyard(scene: Scene) -> None:
         plate,
         True,
         ["KD 482 TX"],
+        lines=[plate_text],
     )
 
 
@@ -1733,6 +1784,7 @@ def close_up(wide: Scene) -> Scene:
         parts["label"],
         True,
         ["Alvarez"],
+        lines=[parts["label"]],
     )
     out.hazard(
         "broken-sink",

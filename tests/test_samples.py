@@ -158,6 +158,11 @@ def test_hazard_box_is_inside_its_image(image: dict, hazard: dict) -> None:
     assert all(isinstance(v, int) for v in hazard["box"])
     assert w > 0 and h > 0
     assert x >= 0 and y >= 0 and x + w <= image["width"] and y + h <= image["height"]
+    if hazard["kind"] == "text":
+        assert hazard.get("lines"), "text hazards give their line boxes"
+    for lx, ly, lw, lh in hazard.get("lines", []):  # each line lies within the hazard (1 px rounding)
+        assert lw > 0 and lh > 0
+        assert lx >= x - 1 and ly >= y - 1 and lx + lw <= x + w + 1 and ly + lh <= y + h + 1
 
 
 def test_face_hazard_is_where_a_face_detector_finds_it() -> None:
