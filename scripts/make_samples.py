@@ -1766,6 +1766,7 @@ def s10_framing(scene: Scene) -> Callable[[], Scene]:
         parts["cup"],
         True,
         hard=True,
+        lines=[parts["label"]],
     )
     return lambda: close_up(scene)
 
