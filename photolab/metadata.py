@@ -510,7 +510,7 @@ _GPS_OTHER = _Rule("location", "GPS details", "high",
                    "the photo was taken.")
 _ID = _Rule("content", "unique image ID", "medium",
             "A unique ID can link this copy to the original file and to other copies of it.")
-_MAKERNOTE = _Rule("device", "maker note", "medium",
+_MAKERNOTE = _Rule("device", "maker note", "high",
                    "A vendor block of camera settings; it often hides serial numbers and owner names.")
 _HISTORY = _Rule("content", "edit history", "medium",
                  "Records of the editing programs, dates and original file names this photo went through.")
@@ -660,7 +660,8 @@ def _sort_key(f: Finding) -> tuple[int, int, str]:
 
 def _interpret_layout(data: bytes, layout: Layout, out: _Collector) -> None:
     handler = {"JPEG": _jpeg_block_info, "PNG": _png_block_info, "WEBP": _webp_block_info,
-               "GIF": _gif_block_info}.get(layout.format)  # fmt: skip
+               "GIF": _gif_block_info, "HEIF": _bmff_block_info,
+               "AVIF": _bmff_block_info}.get(layout.format)  # fmt: skip
     icc_parts: list[bytes] = []
     xmp_ext: list[bytes] = []
     for block in layout.blocks:
@@ -818,6 +819,14 @@ def _gif_block_info(block: Block, out: _Collector) -> None:
         _interpret_icc(_gif_unblock(block.payload)[12:], out)
     else:
         _unknown_block(block, out, "GIF")
+
+
+def _bmff_block_info(block: Block, out: _Collector) -> None:
+    """Top-level ISO-BMFF boxes other than ftyp/meta/mdat/free (e.g. Samsung's 'mpvd' video)."""
+    if block.label == "box mpvd" or b"ftyp" in block.payload[:16]:
+        out.add(_TRAILER, "Motion-photo video box", f"{len(block.payload):,} bytes, looks like a video")
+    else:
+        _unknown_block(block, out, "HEIF")
 
 
 def _gif_unblock(raw: bytes) -> bytes:

@@ -181,3 +181,29 @@ def test_wide_gamut_photo_is_converted_to_srgb() -> None:
     ours = np.asarray(load(path).image, dtype=np.float32)
     assert np.abs(ours - managed).mean() < 1.0
     assert np.abs(ours - np.asarray(raw, dtype=np.float32)).mean() > 3.0
+
+
+@pytest.mark.parametrize(
+    ("rel", "kind", "value_part"),
+    [
+        ("exiftool/GPS.jpg", "GPS position", "54.9897 N, 1.9142 W"),
+        ("exiftool/GoPro.jpg", "device serial number", "C3221324657219"),
+        ("exiftool/Canon.jpg", "maker note", ""),
+        ("exiftool/ExifTool.jpg", "embedded thumbnail", ""),
+        ("exiftool/ExifTool.jpg", "data after the end of the image", ""),
+        ("exiftool/IPTC.jpg", "person's name", "Phil Harvey"),
+        ("motion_photos/pixel_8.jpg", "secondary image", "MPF"),
+        ("motion_photos/pixel_8.jpg", "data after the end of the image", "JPEG"),
+        ("motion_photos/motionphoto.heic", "data after the end of the image", "video"),
+        ("motion_photos/motionphoto.heic", "embedded thumbnail", ""),
+        ("motion_photos/motionphoto.heic", "GPS position", " N, "),
+        ("mat2/dirty.png", "description or comment", ""),
+        ("metadata-extractor-images/PngSuite-ct1n0g04.png", "person's name", ""),
+    ],
+)
+def test_inspect_finds_known_corpus_metadata(rel: str, kind: str, value_part: str) -> None:
+    from photolab.metadata import inspect
+
+    findings = inspect(require_shared(f"data/metadata-corpus/{rel}"))
+    matching = [f for f in findings if f.kind == kind and value_part in f.value + f.name]
+    assert matching, [(f.kind, f.name, f.value) for f in findings]
