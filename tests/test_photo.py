@@ -202,3 +202,14 @@ def test_heic_loads_through_pillow_heif() -> None:
     assert photo.format == "HEIF"
     assert (photo.width, photo.height) == (64, 48)
     assert photo.image.mode == "RGB"
+
+
+@pytest.mark.parametrize("orientation", [1, 3, 6, 8])
+def test_avif_orientation_is_applied(orientation: int) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = encode(stored(orientation), "AVIF", quality=95, exif=exif.tobytes())
+    photo = load(data)
+    assert photo.format == "AVIF" and (photo.width, photo.height) == (48, 32)
+    diff = np.abs(np.asarray(photo.image, dtype=np.int16) - np.asarray(test_pattern(), dtype=np.int16))
+    assert diff.mean() < 6  # AVIF subsamples chroma: edges blur, quadrants must still line up
