@@ -92,6 +92,9 @@ class Desk:
     current: int = 0
     lang: str = i18n.REFERENCE
     folder: str = field(default_factory=lambda: secrets.token_hex(8))
+    # What the browser shows of the checklist, so that only changes are sent (100+ components).
+    shown: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    answered: bool = False
 
     def item(self) -> Item:
         if not self.items:
@@ -235,7 +238,9 @@ def annotator_value(desk: Desk, item: Item) -> dict[str, Any]:
         boxes.append(
             {
                 "label": region_label(i, r, desk.lang),
-                "color": KIND_COLOURS.get(r.kind, KIND_COLOURS["other"]) if r.enabled else OFF_COLOUR,
+                "color": _css_rgb(
+                    KIND_COLOURS.get(r.kind, KIND_COLOURS["other"]) if r.enabled else OFF_COLOUR
+                ),
                 "xmin": round(x * s),
                 "ymin": round(y * s),
                 "xmax": round((x + w) * s),
@@ -243,6 +248,11 @@ def annotator_value(desk: Desk, item: Item) -> dict[str, Any]:
             }
         )
     return {"image": str(path), "boxes": boxes}
+
+
+def _css_rgb(colour: tuple[int, int, int]) -> str:
+    """The form the box editor sends back (and parses); a tuple would not survive the round trip."""
+    return "rgb({}, {}, {})".format(*colour)
 
 
 def _region_choices(desk: Desk, item: Item) -> list[tuple[str, str]]:
@@ -498,7 +508,6 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
     in every new session (read from disk, never deleted)."""
     preload = [Path(p) for p in (preload or [])]
     checklist_en = _checklist(i18n.REFERENCE)
-    questions = checklist_en.questions
     L = Labels()
     en = i18n.REFERENCE
 
@@ -602,7 +611,9 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
                                 choices="style.",
                             )
                             apply_all = L(
-                                gr.Button(t("btn.apply_all"), elem_id="apply-style-all", scale=0),
+                                gr.Button(
+                                    t("btn.apply_all"), elem_id="apply-style-all", scale=0, min_width=160
+                                ),
                                 value="btn.apply_all",
                             )
                         with L(
@@ -809,10 +820,15 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
                             label="export.alt",
                             info="export.alt_info",
                         )
-                        approve_btn = L(
-                            gr.Button(t("btn.approve"), variant="primary", elem_id="approve"),
-                            value="btn.approve",
-                        )
+                        with gr.Row():
+                            back_checklist = L(
+                                gr.Button(t("btn.back_checklist"), elem_id="back-to-checklist"),
+                                value="btn.back_checklist",
+                            )
+                            approve_btn = L(
+                                gr.Button(t("btn.approve"), variant="primary", elem_id="approve"),
+                                value="btn.approve",
+                            )
                         export_md = gr.Markdown("", elem_id="export-status")
                         download = L(
                             gr.DownloadButton(t("btn.download"), visible=False, elem_id="download"),
@@ -911,24 +927,34 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             view[editor] = annotator_value(desk, item) if editor_too else gr.skip()
             return view
 
-        def checklist_view(lang: str, values: list[Any], *, reset: bool = False) -> dict[Any, Any]:
-            checklist = _checklist(lang)
-            if reset:
-                values = [None] * len(values)
-            answers, justifications = collect_answers(checklist, values)
+        def checklist_view(desk: Desk, values: list[Any], *, reset: bool = False) -> dict[Any, Any]:
+            """Visibility of questions and justification boxes, and the status; only what changed is sent."""
+            checklist = _checklist(desk.lang)
             view: dict[Any, Any] = {}
+            if reset:
+                if desk.answered or desk.shown:
+                    for q, radio, just in zip(checklist.questions, radios, justs, strict=True):
+                        view[radio] = gr.update(value=None, visible=q.applies_when is None)
+                        view[just] = gr.update(value="", visible=False, label="")
+                desk.shown, desk.answered = {}, False
+                view[checklist_md] = ""
+                return view
+            answers, justifications = collect_answers(checklist, values)
+            desk.answered = desk.answered or bool(answers)
             for q, radio, just in zip(checklist.questions, radios, justs, strict=True):
                 applies = checklist.applies(q, answers)
                 option = q.option(answers.get(q.id, "")) if applies else None
                 needs_text = option is not None and option.effect == "needs_justification"
-                view[radio] = gr.update(visible=applies, **({"value": None} if reset else {}))
-                view[just] = gr.update(
-                    visible=needs_text,
-                    label=option.prompt if needs_text else "",
-                    **({"value": ""} if reset else {}),
-                )
+                radio_state = (applies,)
+                just_state = (needs_text, option.prompt if needs_text and option else "")
+                if desk.shown.get("q:" + q.id, (q.applies_when is None,)) != radio_state:
+                    view[radio] = gr.update(visible=applies)
+                    desk.shown["q:" + q.id] = radio_state
+                if desk.shown.get("j:" + q.id, (False, "")) != just_state:
+                    view[just] = gr.update(visible=just_state[0], label=just_state[1])
+                    desk.shown["j:" + q.id] = just_state
             evaluation = cl.evaluate(checklist, answers, justifications)
-            view[checklist_md] = checklist_markdown(checklist, evaluation, lang)
+            view[checklist_md] = checklist_markdown(checklist, evaluation, desk.lang)
             return view
 
         def language_view(lang: str) -> list[Any]:
@@ -973,7 +999,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             if len(desk.items) > first_new:
                 desk.current = first_new
                 out.update(item_view(desk))
-                out.update(checklist_view(desk.lang, [None] * (2 * len(questions)), reset=True))
+                out.update(checklist_view(desk, [], reset=True))
                 out[photo_select] = gr.update(choices=_photo_choices(desk), value=str(desk.current))
                 out[wizard] = gr.Walkthrough(selected=STEP_FINDINGS)
             elif paths and not errors:
@@ -988,7 +1014,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             desk.current = max(0, min(int(choice), len(desk.items) - 1))
             detect_regions(desk.item())
             out = {desk_state: desk, **item_view(desk)}
-            out.update(checklist_view(desk.lang, [None] * (2 * len(questions)), reset=True))
+            out.update(checklist_view(desk, [], reset=True))
             out[wizard] = gr.Walkthrough(selected=STEP_FINDINGS)
             return out
 
@@ -1082,11 +1108,11 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
 
         def checklist_status(*args: Any) -> dict[Any, Any]:
             *values, desk = args
-            return checklist_view(desk.lang, list(values))
+            return checklist_view(desk, list(values))
 
         def go_export(*args: Any) -> dict[Any, Any]:
             *values, desk = args
-            out = checklist_view(desk.lang, list(values))
+            out = checklist_view(desk, list(values))
             out[wizard] = gr.Walkthrough(selected=STEP_EXPORT)
             out[export_md] = out[checklist_md]
             return out
@@ -1189,6 +1215,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
 
         def set_language(lang: str | None, desk: Desk) -> list[Any]:
             desk.lang = lang if lang in i18n.languages() else i18n.REFERENCE
+            desk.shown = {k: v for k, v in desk.shown.items() if k.startswith("q:")}  # prompts re-sent
             return [desk, *language_view(desk.lang)]
 
         def on_load(desk: Desk, request: gr.Request) -> list[Any]:
@@ -1208,7 +1235,8 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             return [
                 desk,
                 gr.update(value=lang),
-                *language_view(lang),
+                # The page is built in English: only another language needs its strings sent.
+                *(language_view(lang) if lang != en else [gr.skip()] * len(language_outputs)),
                 gr.update(choices=_photo_choices(desk), value=str(desk.current) if desk.items else None),
                 upload_status(desk, errors) if (desk.items or errors) else "",
                 *[view[c] for c in item_views],
@@ -1250,6 +1278,9 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             lambda: gr.Walkthrough(selected=STEP_REGIONS), None, wizard, api_name="back_to_regions"
         )
         to_checklist.click(go_checklist, [desk_state], [wizard], api_name="to_checklist")
+        back_checklist.click(
+            lambda: gr.Walkthrough(selected=STEP_CHECKLIST), None, wizard, api_name="back_to_checklist"
+        )
         answer_inputs = [*radios, *justs]
         gr.on(
             [r.change for r in radios] + [j.blur for j in justs],
