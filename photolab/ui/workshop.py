@@ -253,7 +253,9 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
                     code_in = gr.Textbox(label=fui["join_code"], max_length=12, elem_id="ws-code")
                     name_in = gr.Textbox(label=fui["your_name"], max_length=80, elem_id="ws-name")
                     share_in = gr.Checkbox(label=fui["share_name"], value=False, elem_id="ws-share")
-                    join_btn = gr.Button(fui["join_button"], variant="primary", elem_id="ws-join-btn")
+                    join_btn = gr.Button(
+                        fui["join_button"], variant="primary", interactive=False, elem_id="ws-join-btn"
+                    )
                 with gr.Column(visible=False, elem_id="ws-work") as work_col:
                     header = gr.Markdown(elem_id="ws-header")
                     mark_intro = gr.Markdown(fui["mark_intro"])
@@ -366,7 +368,7 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
                 gr.Markdown(f"### {fui['export']}")
                 export_btn = gr.Button(fui["export_button"], elem_id="ws-export")
                 export_files = gr.File(file_count="multiple", interactive=False, elem_id="ws-export-files")
-                timer = gr.Timer(REFRESH_SECONDS)
+                timer = gr.Timer(REFRESH_SECONDS, active=False)  # ticks only on a facilitator's page
 
         # ---------------------------------------------------------------- participant logic
 
@@ -514,8 +516,10 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
             saved_state = saved_state or {}
             code = saved_state.get("lang") or lang
             tok = saved_state.get("token", "")
-            note = ws.load_texts(code)["ui"]["resume"] if tok else ""
-            out = show(tok, code, saved_state, note if tok else "")
+            ui = ws.load_texts(code)["ui"]
+            # Join stays disabled until this has run, so a late reply here never undoes a fresh join.
+            out = show(tok, code, saved_state, ui["resume"]) if tok else labels(code)
+            out[join_btn] = gr.update(value=ui["join_button"], interactive=True)
             out[p_lang] = code
             join_code = request.query_params.get("join", "") if request else ""
             if join_code:
@@ -726,8 +730,8 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
             key = (saved_state or {}).get("admin", "")
             try:
                 rnd = store.round_by_admin_key(key)
-            except ws.WorkshopError:
-                return "", "", "", gr.update()
+            except ws.WorkshopError:  # nothing to restore; leave the panel alone (a round may be in creation)
+                return gr.update(), gr.update(), gr.update(), gr.update()
             info, code_svg = round_panel(rnd, request)
             return info, code_svg, rnd.admin_key, gr.update(value=rnd.scenario_ids[0])
 
@@ -802,6 +806,7 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
         timer.tick(dashboard, [admin_out, shown], dash_out, api_name="ws_dashboard", show_progress="hidden")
         shown.change(dashboard, [admin_out, shown], dash_out, api_visibility="private")
         admin_out.change(dashboard, [admin_out, shown], dash_out, api_visibility="private")
+        admin_out.change(lambda k: gr.Timer(active=bool(k)), [admin_out], [timer], api_visibility="private")
         close_btn.click(lambda k: set_open(k, False), [admin_out], None, api_name="ws_close").then(
             dashboard, [admin_out, shown], dash_out, api_visibility="private"
         )
