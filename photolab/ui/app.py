@@ -1020,10 +1020,11 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
 
         def go_regions(desk: Desk) -> dict[Any, Any]:
             item = desk.item()
+            shown = item.regions is not None  # the editor already holds this photo (sent with step 2)
             detect_regions(item)
             return {
                 desk_state: desk,
-                **regions_view(desk, item),
+                **regions_view(desk, item, editor_too=not shown),
                 wizard: gr.Walkthrough(selected=STEP_REGIONS),
             }
 
