@@ -207,12 +207,22 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> float:
     return inter / smaller if smaller > 0 else 0.0
 
 
-def exposed_lines(name: str) -> tuple[int, list[str]]:
-    """(identifying lines readable in the original, those still readable after detect + redact)."""
+def exposed_lines(name: str, crop: tuple[int, int, int, int] | None = None) -> tuple[int, list[str]]:
+    """(identifying lines readable in the original, those still readable after detect + redact).
+
+    ``crop`` (x, y, w, h) limits the test to part of the photo (lines wholly inside it) to keep it fast.
+    """
     root = require_shared("data/text-dev")
     labels = json.loads((root / "labels.json").read_text(encoding="utf-8"))["images"][name]
-    lines = [ln for ln in labels["lines"] if ln.get("identifying", True) and ln.get("tokens")]
     original = Image.open(root / name).convert("RGB")
+    x0, y0, w, h = crop or (0, 0, *original.size)
+    original = original.crop((x0, y0, x0 + w, y0 + h))
+    lines = []
+    for ln in labels["lines"]:
+        quad = np.asarray(ln["quad"], float) - (x0, y0)
+        inside = (quad >= 0).all() and (quad[:, 0] < w).all() and (quad[:, 1] < h).all()
+        if ln.get("identifying", True) and ln.get("tokens") and inside:
+            lines.append({**ln, "quad": quad.tolist()})
     redacted = redact(original, detect_text(np.asarray(original)))
     reader = Reader()
     before = reader.readings(np.asarray(original)[:, :, ::-1].copy(), lines)
@@ -223,10 +233,11 @@ def exposed_lines(name: str) -> tuple[int, list[str]]:
     return len(readable), still
 
 
-@pytest.mark.parametrize("name", ["txt_019.jpg", "txt_001.jpg"])
-def test_ocr_reads_no_identifying_text_after_redaction(name):
-    readable, still = exposed_lines(name)
-    assert readable > 0
+@pytest.mark.parametrize(("name", "crop"), [("txt_019.jpg", (60, 840, 1500, 300)),
+                                            ("txt_018.jpg", (0, 380, 640, 360))])
+def test_ocr_reads_no_identifying_text_after_redaction(name, crop):
+    readable, still = exposed_lines(name, crop)
+    assert readable >= 3
     assert still == []
 
 

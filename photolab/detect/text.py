@@ -31,7 +31,7 @@ REC_MODEL = "PP-OCRv6_rec_small.onnx"
 
 MAX_WORKING_PIXELS = 16_000_000  # larger photos are scaled down to this before detection
 OVERVIEW_SIDE = 1280
-TILE = 1280
+TILE = 1600
 TILE_OVERLAP = 192
 REFINE_SCALE = 2.0
 REFINE_CONTEXT = 3.0  # line heights of context around found text in the refine pass
@@ -123,6 +123,12 @@ def detect_text(rgb: np.ndarray, *, threads: int = 1, recognise: bool = True) ->
     """Text regions in an RGB uint8 image; boxes in its pixels, kind "text" or "plate", style "solid"."""
     bgr = np.ascontiguousarray(rgb[:, :, ::-1])
     lines = find_text_lines(bgr, threads=threads)
+    return regions_from_lines(bgr, lines, threads=threads, recognise=recognise)
+
+
+def regions_from_lines(bgr: np.ndarray, lines: list[TextLine], *, threads: int = 1,
+                       recognise: bool = True) -> list[Region]:
+    """Merge duplicate detections and turn them into regions (reading each one when asked)."""
     regions = []
     for line, box in merge_duplicates(lines):
         text = recognise_line(bgr, line, threads=threads) if recognise else ""
@@ -193,15 +199,17 @@ def _detect_scaled(image: np.ndarray, scale: float, threads: int) -> list[TextLi
 
 def tiles(width: int, height: int, size: int = TILE,
           overlap: int = TILE_OVERLAP) -> list[tuple[int, int, int, int]]:
-    """Overlapping (x, y, w, h) tiles covering the image; the last row/column is flush with the edge."""
-    def starts(n: int) -> list[int]:
+    """Overlapping (x, y, w, h) tiles of at most ``size`` px covering the image, spread evenly so the
+    overlap (and the extra work) stays close to ``overlap`` px per seam."""
+    def spans(n: int) -> list[tuple[int, int]]:
         if n <= size:
-            return [0]
-        step = size - overlap
-        s = list(range(0, n - size, step))
-        return [*s, n - size]
+            return [(0, n)]
+        count = -(-(n - overlap) // (size - overlap))
+        length = -(-(n + (count - 1) * overlap) // count)
+        starts = [round(i * (n - length) / (count - 1)) for i in range(count)]
+        return [(s, length) for s in starts]
 
-    return [(x, y, min(size, width), min(size, height)) for y in starts(height) for x in starts(width)]
+    return [(x, y, w, h) for y, h in spans(height) for x, w in spans(width)]
 
 
 def _detect_tile(tile: np.ndarray, threads: int) -> list[TextLine]:
