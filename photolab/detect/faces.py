@@ -47,6 +47,7 @@ SMALL_PHOTO_LONG = 1280  # photos up to this long side are also searched at 2x
 ROTATED_LONG = 800  # long side of the rotated copies
 FINE_FACE_PX = 24  # faces found smaller than this at working scale trigger the fine pass over their area
 TILE = 1024  # tile side (px) for the fine pass
+FINE_SCALE = 1.5  # the fine pass looks at the photo this much larger than the working copy
 DARK_MEAN = 70.0  # mean luma (0-255) below which a photo counts as dark
 DARK_P90 = 110.0  # ... or whose 90th percentile is below this
 
@@ -484,7 +485,7 @@ def detect_faces(image: np.ndarray, passes: tuple[str, ...] | None = None) -> Fa
         found = run.boxes()
         area = _small_face_area(found[found[:, 4] >= 0.2], factor, w, h)
         if area is not None:
-            fine = min(1.0, 1.5 * factor)
+            fine = min(1.0, FINE_SCALE * factor)
             run.run("fine-centerface", "centerface",
                     lambda: _fine_pass(rgb, area, fine, lambda tile: centerface(tile, cf_raw)))
 
