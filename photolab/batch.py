@@ -7,11 +7,14 @@ file in the output folder, read back, passed ``assert_clean`` and were renamed i
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from photolab.errors import OutputExists, PhotoLabError, UnsafeOutput, UsageError
@@ -31,6 +34,7 @@ class Processed:
     findings: list[dict] = field(default_factory=list)
     regions: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)  # stage-specific report keys, e.g. anonymise's "dark"
 
 
 @dataclass(frozen=True)
@@ -70,23 +74,57 @@ def run_batch(
     *,
     force: bool = False,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> list[dict]:
-    """Process every image under ``paths`` into ``outdir``; one result dict per input, in input order."""
+    """Process every image under ``paths`` into ``outdir``; one result dict per input, in input order.
+
+    With ``jobs > 1`` the ``process`` calls run in that many worker processes (``process`` must be
+    picklable: a module-level function or a ``functools.partial`` of one); writing, checking and
+    reporting stay in this process, in input order.
+    """
     out_root = Path(outdir)
     if out_root.exists() and not out_root.is_dir():
         raise UsageError(f"{out_root}: output path exists and is not a folder")
-    jobs, results = expand(paths, out_root)
-    total = len(jobs) + len(results)
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    jobs_list, results = expand(paths, out_root)
+    total = len(jobs_list) + len(results)
     for index, result in enumerate(results, 1):
         if progress:
             progress(index, total, result)
     taken: set[Path] = set()
-    for job in jobs:
-        result = _run_one(job, out_root, process, force, taken)
+    for job, produce in _producers(jobs_list, process, jobs):
+        result = _run_one(job, out_root, produce, force, taken)
         results.append(result)
         if progress:
             progress(len(results), total, result)
     return results
+
+
+def _producers(
+    jobs_list: list[Job], process: Process, workers: int
+) -> Iterator[tuple[Job, Callable[[], Processed]]]:
+    """Yield each job with a call that returns its ``Processed`` (computed here or in a worker)."""
+    if workers == 1 or len(jobs_list) < 2:
+        for job in jobs_list:
+            yield job, partial(process, job.source)
+        return
+    # spawn, not fork: the parent may already hold model sessions and their threads.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs_list)), mp_context=context) as pool:
+        window = workers * 2  # bounded read-ahead: outputs wait in memory until written
+        pending: list[tuple[Job, Future]] = []
+        queue = iter(jobs_list)
+        for job in queue:
+            pending.append((job, pool.submit(process, job.source)))
+            if len(pending) >= window:
+                break
+        while pending:
+            job, future = pending.pop(0)
+            yield job, future.result
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.append((nxt, pool.submit(process, nxt.source)))
 
 
 def expand(paths: Iterable[str | Path], out_root: Path) -> tuple[list[Job], list[dict]]:
@@ -168,10 +206,12 @@ def _looks_like_image(path: Path, errors: list[dict]) -> bool:
     return sniff_format(head) is not None or path.suffix.lower() in IMAGE_SUFFIXES
 
 
-def _run_one(job: Job, out_root: Path, process: Process, force: bool, taken: set[Path]) -> dict:
+def _run_one(
+    job: Job, out_root: Path, produce: Callable[[], Processed], force: bool, taken: set[Path]
+) -> dict:
     target: Path | None = None
     try:
-        processed = process(job.source)
+        processed = produce()
         target = out_root / _output_name(job.relative, processed.format, processed.ext)
         if target in taken:
             raise OutputExists(f"{target}: another input in this batch already writes to this output")
@@ -189,6 +229,7 @@ def _run_one(job: Job, out_root: Path, process: Process, force: bool, taken: set
             "findings": processed.findings,
             "regions": processed.regions,
             "notes": processed.notes,
+            **processed.extra,
         }
     except PhotoLabError as exc:
         return error_result(job.source, _without_name(exc.message, job.source))

@@ -119,7 +119,9 @@ def strip_command(
     raise typer.Exit(run_batch_command(paths, outdir, strip_file, force=force, report=report))
 
 
-def run_batch_command(paths: list[Path], outdir: Path, process, *, force: bool, report: Path | None) -> int:
+def run_batch_command(
+    paths: list[Path], outdir: Path, process, *, force: bool, report: Path | None, jobs: int = 1
+) -> int:
     """Shared CLI wiring for batch commands: progress on a terminal, plain lines when piped, exit code."""
     from photolab.batch import run_batch
 
@@ -141,14 +143,16 @@ def run_batch_command(paths: list[Path], outdir: Path, process, *, force: bool, 
                 if result["status"] != "ok":
                     bar.console.print(f"[red]{result['input']}: {result['error']}[/red]", highlight=False)
 
-            results = run_batch(paths, outdir, process, force=force, progress=tick)
+            results = run_batch(paths, outdir, process, force=force, progress=tick, jobs=jobs)
         for result in results:
             if result["status"] == "ok" and result.get("notes"):
                 show(result)
         written = sum(r["status"] == "ok" for r in results)
         typer.echo(f"{written} file(s) written to {outdir}", err=True)
     else:
-        results = run_batch(paths, outdir, process, force=force, progress=lambda d, t, r: show(r))
+        results = run_batch(
+            paths, outdir, process, force=force, progress=lambda d, t, r: show(r), jobs=jobs
+        )
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -279,6 +283,57 @@ def records_export(
     else:
         typer.echo(f"{store.count()} records written to {out}", err=True)
 
+
+
+@app.command("anonymise")
+def anonymise_command(
+    paths: Annotated[list[Path], typer.Argument(help="Image files or folders (recursed).")],
+    outdir: Annotated[Path, typer.Option("-o", "--output", help="Folder for the redacted copies.")],
+    report: Annotated[Path | None, typer.Option("--report", help="Write a JSON report here.")] = None,
+    style: Annotated[str, typer.Option("--style", help="blur | pixelate | solid (text: solid).")] = "blur",
+    detect: Annotated[str, typer.Option("--detect", help="faces,text,people or all.")] = "faces,text",
+    padding: Annotated[float, typer.Option("--padding", help="Box growth, share of long side.")] = 0.25,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Files processed in parallel.")] = 1,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing outputs.")] = False,
+) -> None:
+    """Strip metadata, detect faces/text/people and redact them irreversibly; verify every output."""
+    from functools import partial
+
+    from photolab.pipeline import Options, anonymise_file, parse_kinds
+
+    options = Options(kinds=parse_kinds(detect), style=style, padding=padding)
+    process = partial(anonymise_file, options=options)
+    raise typer.Exit(run_batch_command(paths, outdir, process, force=force, report=report, jobs=jobs))
+
+
+@app.command("verify")
+def verify_command(
+    files: Annotated[list[Path], typer.Argument(help="Output files to re-check.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="An anonymise report: its redacted boxes are not counted.")
+    ] = None,
+) -> None:
+    """Re-check outputs: no metadata left and no face found outside the redacted areas (exit 1 if any)."""
+    from photolab.pipeline import redacted_boxes_from_report, verify_file
+
+    boxes = redacted_boxes_from_report(report) if report else {}
+    verdicts = []
+    for path in files:
+        try:
+            verdict = verify_file(path, boxes.get(path.name))
+            verdicts.append({"file": str(path), "ok": verdict.ok, "problems": verdict.problems})
+        except PhotoLabError as exc:
+            verdicts.append({"file": str(path), "ok": False, "problems": [_reason_only(exc.message, path)]})
+    if as_json:
+        typer.echo(json.dumps(verdicts, indent=2, ensure_ascii=False))
+    else:
+        for v in verdicts:
+            if v["ok"]:
+                typer.echo(f"{v['file']}: ok")
+            for problem in v["problems"]:
+                typer.echo(f"{v['file']}: {problem}", err=True)
+    raise typer.Exit(0 if verdicts and all(v["ok"] for v in verdicts) else 1)
 
 
 @app.command("serve")
