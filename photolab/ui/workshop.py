@@ -346,7 +346,11 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
                 with gr.Row():
                     join_info = gr.HTML(elem_id="ws-join-info")
                     qr = gr.HTML(elem_id="ws-qr")
-                admin_out = gr.Textbox(label=fui["admin_key"], interactive=False, elem_id="ws-admin-key")
+                # the screen is projected: the key that opens this dashboard stays folded away
+                with gr.Accordion(fui["admin_key"], open=False, elem_id="ws-admin"):
+                    admin_out = gr.Textbox(
+                        label=fui["admin_key"], interactive=False, elem_id="ws-admin-key"
+                    )
                 gr.Markdown(f"## {fui['dashboard']}")
                 f_status = gr.Markdown(elem_id="ws-dash-status")
                 shown = gr.Dropdown(
@@ -708,6 +712,10 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
             )
             return info, qr_svg(url, fui["qr_alt"].format(url=url))
 
+        def shown_choices(rnd: ws.Round) -> dict[str, Any]:
+            ids = [sid for sid in rnd.scenario_ids if sid in scenarios]
+            return gr.update(choices=[(scenarios[sid].text("title", lang), sid) for sid in ids], value=ids[0])
+
         def create(title: str, picked: list[str], saved_state: dict[str, Any], request: gr.Request):  # type: ignore[no-untyped-def]
             try:
                 rnd = store.create_round([s for s in scenarios if s in (picked or [])], title or "")
@@ -715,7 +723,7 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
                 raise gr.Error(exc.text(lang)) from None
             info, code_svg = round_panel(rnd, request)
             state = {**(saved_state or {}), "admin": rnd.admin_key}
-            return info, code_svg, rnd.admin_key, state, gr.update(value=rnd.scenario_ids[0])
+            return info, code_svg, rnd.admin_key, state, shown_choices(rnd)
 
         def reopen(key: str, saved_state: dict[str, Any], request: gr.Request):  # type: ignore[no-untyped-def]
             try:
@@ -724,7 +732,7 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
                 raise gr.Error(exc.text(lang)) from None
             info, code_svg = round_panel(rnd, request)
             state = {**(saved_state or {}), "admin": rnd.admin_key}
-            return info, code_svg, rnd.admin_key, state, gr.update(value=rnd.scenario_ids[0])
+            return info, code_svg, rnd.admin_key, state, shown_choices(rnd)
 
         def restore(saved_state: dict[str, Any], request: gr.Request):  # type: ignore[no-untyped-def]
             key = (saved_state or {}).get("admin", "")
@@ -733,7 +741,7 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
             except ws.WorkshopError:  # nothing to restore; leave the panel alone (a round may be in creation)
                 return gr.update(), gr.update(), gr.update(), gr.update()
             info, code_svg = round_panel(rnd, request)
-            return info, code_svg, rnd.admin_key, gr.update(value=rnd.scenario_ids[0])
+            return info, code_svg, rnd.admin_key, shown_choices(rnd)
 
         def dashboard(key: str, sid: str | None) -> tuple[str, str, str, str]:
             """Status line, charts, prompts and captions for the round whose facilitator key is given."""
