@@ -192,6 +192,10 @@ def detect_regions(item: Item, image: Image.Image | None = None) -> None:
         image = _open_clean(item)
     found = detect.run(image)
     regions = [r.with_(style="solid") if r.kind in SOLID_KINDS else r for r in found.regions]
+    # Weak detections are offered, switched off: the reviewer decides (they are not redacted unless ticked).
+    regions += [
+        c.with_(enabled=False, extra={**c.extra, "candidate": True}) for c in getattr(found, "candidates", [])
+    ]
     item.regions = regions
     item.dark = bool(getattr(found, "dark", False))
     item.low_confidence = bool(getattr(found, "low_confidence", False))
@@ -215,6 +219,8 @@ def region_label(index: int, region: Region, lang: str) -> str:
     label = f"{index + 1} {_kind_name(region.kind, lang)}"
     if region.source == "manual":
         label += f" ({text('regions.manual', lang)})"
+    elif region.extra.get("candidate"):
+        label += f" ({text('regions.unsure', lang)})"
     if region.text:
         snippet = region.text if len(region.text) <= 24 else region.text[:23] + "…"
         label += f" «{snippet}»"
