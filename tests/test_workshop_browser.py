@@ -159,6 +159,11 @@ def test_facilitator_and_two_participants(served: dict[str, Any]) -> None:
             expect(two.locator("#ws-box-status")).to_contain_text("First corner")
             img.click(position={"x": box["width"] * 0.15, "y": box["height"] * 0.97})
             expect(two.locator("#ws-box-status")).to_contain_text("Boxes marked: 2")
+            two.wait_for_timeout(500)
+            two.wait_for_function(
+                "() => { const i = document.querySelector('#ws-click-image img');"
+                " return i && i.complete && i.naturalWidth > 0 }"
+            )
             shot(two, "3-participant-nodrag")
             answer_and_submit(two, "no", "A bare corridor", "do_not_publish", "The names are readable")
             expect(two.locator("#ws-header")).to_contain_text("Scenario 2 of 2")

@@ -279,7 +279,8 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
                             type="pil",
                             interactive=False,
                             buttons=[],
-                            format="png",
+                            format="jpeg",
+                            height=560,
                             elem_id="ws-click-image",
                         )
                         with gr.Row():
