@@ -185,6 +185,10 @@ def test_facilitator_and_two_participants(served: dict[str, Any]) -> None:
             expect(fac.locator("#ws-prompts")).not_to_contain_text("Prompts appear")
             fac.locator("#ws-charts").scroll_into_view_if_needed()
             shot(fac, "4-dashboard")
+            fac.reload()  # the facilitator's browser keeps the round: the dashboard comes back by itself
+            fac.get_by_role("tab", name="Facilitator").click()
+            expect(fac.locator(".ws-code")).to_have_text(code)
+            expect(fac.locator("#ws-dash-status")).to_contain_text("2 submitted")
             browser.close()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
