@@ -349,9 +349,7 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
                     qr = gr.HTML(elem_id="ws-qr")
                 # the screen is projected: the key that opens this dashboard stays folded away
                 with gr.Accordion(fui["admin_key"], open=False, elem_id="ws-admin"):
-                    admin_out = gr.Textbox(
-                        label=fui["admin_key"], interactive=False, elem_id="ws-admin-key"
-                    )
+                    admin_out = gr.Textbox(label=fui["admin_key"], interactive=False, elem_id="ws-admin-key")
                 gr.Markdown(f"## {fui['dashboard']}")
                 f_status = gr.Markdown(elem_id="ws-dash-status")
                 shown = gr.Dropdown(
