@@ -175,7 +175,9 @@ def test_regions_add_toggle_and_style(client: Client, tmp_path: Path) -> None:
 
 
 def test_drawn_boxes_are_synced_back_in_full_size_pixels(client: Client, tmp_path: Path) -> None:
-    editor = upload(client, gps_photo(tmp_path))["editor"]
+    first = upload(client, gps_photo(tmp_path))
+    editor = first["editor"]
+    hidden_before = int(first["regions_md"].split()[0])
     client.predict(api_name="/to_regions")
     # What the browser sends back: the boxes as shown plus one drawn with "Create box".
     shown = editor["boxes"]
@@ -188,7 +190,10 @@ def test_drawn_boxes_are_synced_back_in_full_size_pixels(client: Client, tmp_pat
     value = {"image": handle_file(image), "boxes": boxes}
     out = client.predict(value, api_name="/sync_boxes")
     status = out[3]
-    assert f"{len(boxes)} of {len(boxes)}" in status
+    assert f"{hidden_before + 1} of {len(boxes)}" in status, "the drawn box is added, switched on"
+    # Deleting a box in the editor removes that area from the list (and from the export).
+    out = client.predict({"image": handle_file(image), "boxes": out[0]["boxes"][1:]}, api_name="/sync_boxes")
+    assert f"of {len(boxes) - 1} " in out[3]
 
 
 # --- step 4: preview = export ---------------------------------------------------------------------
