@@ -41,8 +41,8 @@ REFINE_MAX_SHARE = 0.12  # refine at most this share of the image area (largest 
 PIXEL_THRESH = 0.2  # DB probability for a pixel to count as text (rapidocr default 0.3)
 BOX_THRESH = 0.3  # mean probability inside a box to keep it (rapidocr default 0.5)
 UNCLIP_RATIO = 1.8  # how far DB grows a box around its core (rapidocr default 1.6)
-BIG_BOX_SHARE = 0.25  # a box taller than this share of its tile must score SURE_SCORE ...
-SURE_SCORE = 0.6  # ... otherwise it is a flat-texture false positive
+BIG_LINE = 64  # px at the pass's scale: a line taller than this must score at least SURE_SCORE ...
+SURE_SCORE = 0.65  # ... otherwise it is an object (camera, car, dome) the model mistakes for text
 DUPLICATE_OVERLAP = 0.7  # boxes covered this much by another box are merged into it
 REC_MIN_SCORE = 0.3
 
@@ -219,9 +219,8 @@ def _detect_tile(tile: np.ndarray, threads: int) -> list[TextLine]:
     boxes = getattr(result, "boxes", None)
     if boxes is None or len(boxes) == 0:
         return []
-    limit = BIG_BOX_SHARE * min(tile.shape[:2])
     lines = [TextLine(np.asarray(q, np.float64), float(s)) for q, s in zip(boxes, result.scores, strict=True)]
-    return [ln for ln in lines if ln.height <= limit or ln.score >= SURE_SCORE]
+    return [ln for ln in lines if ln.height <= BIG_LINE or ln.score >= SURE_SCORE]
 
 
 def _resize(image: np.ndarray, scale: float) -> np.ndarray:
