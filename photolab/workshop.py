@@ -451,6 +451,24 @@ class WorkshopStore:
         with self._tx() as db:
             db.execute("UPDATE workshop_rounds SET takeaways = ? WHERE id = ?", (text.strip(), round_id))
 
+    def delete_round(self, round_id: int) -> None:
+        """Forget a round entirely: its answers, its participants (and any names), the round itself.
+
+        Deleted rows are overwritten (``secure_delete``) and the write-ahead log is checkpointed and
+        truncated, so the text does not linger in the database files.
+        """
+        with connect(self.path) as db:
+            db.execute("PRAGMA secure_delete = ON")
+            with transaction(db):
+                db.execute(
+                    "DELETE FROM workshop_submissions WHERE token IN"
+                    " (SELECT token FROM workshop_participants WHERE round_id = ?)",
+                    (round_id,),
+                )
+                db.execute("DELETE FROM workshop_participants WHERE round_id = ?", (round_id,))
+                db.execute("DELETE FROM workshop_rounds WHERE id = ?", (round_id,))
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     # ---- participants
 
     def join(self, code: str, *, name: str = "", share_name: bool = False, lang: str = "en") -> Participant:

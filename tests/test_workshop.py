@@ -429,3 +429,21 @@ def test_errors_speak_the_participants_language(store: ws.WorkshopStore) -> None
     assert caught.value.text("es").startswith("Responda")
     sub = ws.Submission("t", "s", answers=dict.fromkeys(QUESTION_IDS, "yes"), decision="publish", reason="r")
     assert ws.submission_problems(sub, QUESTION_IDS, "es") == ["Escriba el pie de foto que publicaría."]
+
+
+def test_delete_round_forgets_everything_of_that_round_only(store: ws.WorkshopStore) -> None:
+    keeper = sqlite3.connect(store.path)  # another open connection, as in a running server: the WAL stays
+    keeper.execute("SELECT count(*) FROM sqlite_master").fetchall()
+    gone, kept = store.create_round(["ward"]), store.create_round(["ward"])
+    for rnd in (gone, kept):
+        p = store.join(rnd.code, name="Zaid", share_name=True)
+        answer_all(store, p.token, "ward", caption=f"caption {rnd.code}")
+        store.submit(p.token, "ward", QUESTION_IDS)
+    store.delete_round(gone.id)
+    with pytest.raises(ws.WorkshopError):
+        store.round_by_code(gone.code)
+    on_disk = b"".join(p.read_bytes() for p in store.path.parent.glob(store.path.name + "*"))
+    assert f"caption {gone.code}".encode() not in on_disk  # overwritten, not just unlinked
+    assert f"caption {kept.code}".encode() in on_disk
+    keeper.close()
+    assert [s.caption for s in store.submissions(kept.id)] == [f"caption {kept.code}"]

@@ -371,6 +371,7 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
                 gr.Markdown(f"### {fui['export']}")
                 export_btn = gr.Button(fui["export_button"], elem_id="ws-export")
                 export_files = gr.File(file_count="multiple", interactive=False, elem_id="ws-export-files")
+                delete_btn = gr.Button(fui["delete_round"], variant="stop", elem_id="ws-delete")
                 timer = gr.Timer(REFRESH_SECONDS, active=False)  # ticks only on a facilitator's page
 
         # ---------------------------------------------------------------- participant logic
@@ -820,7 +821,27 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
         open_btn.click(lambda k: set_open(k, True), [admin_out], None, api_name="ws_open").then(
             dashboard, [admin_out, shown], dash_out, api_visibility="private"
         )
+
+        def delete_round(key: str, saved_state: dict[str, Any]):  # type: ignore[no-untyped-def]
+            if not key:  # cancelled in the confirmation dialog
+                return gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
+            try:
+                store.delete_round(store.round_by_admin_key(key).id)
+            except ws.WorkshopError as exc:
+                raise gr.Error(exc.text(lang)) from None
+            for old in export_dir.iterdir():
+                old.unlink(missing_ok=True)
+            gr.Info(fui["deleted"])
+            return "", "", "", {**(saved_state or {}), "admin": ""}, None
+
         takeaways_btn.click(save_takeaways, [admin_out, takeaways], None, api_name="ws_takeaways")
+        delete_btn.click(
+            delete_round,
+            [admin_out, saved],
+            [join_info, qr, admin_out, saved, export_files],
+            js=f"(key, state) => [confirm({json.dumps(fui['delete_confirm'])}) ? key : '', state]",
+            api_name="ws_delete",
+        )
         export_btn.click(export, [admin_out], [export_files], api_name="ws_export")
 
     demo.queue(default_concurrency_limit=16)
