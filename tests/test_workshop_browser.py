@@ -189,16 +189,28 @@ def test_facilitator_and_two_participants(served: dict[str, Any]) -> None:
             fac.get_by_role("tab", name="Facilitator").click()
             expect(fac.locator(".ws-code")).to_have_text(code)
             expect(fac.locator("#ws-dash-status")).to_contain_text("2 submitted")
+
+            store = ws.WorkshopStore(served["db"])
+            rnd = store.round_by_code(code)
+            people = store.participants(rnd.id)
+            assert [(p.name, p.lang) for p in people] == [("Amina", "fr"), ("", "en")]
+            marked = store.submission(people[0].token, first.id)
+            found = ws.score_boxes(marked.marked_boxes(), first.hazards).found
+            assert first.hazards[0].id in found  # the mouse-drawn box lands on the hazard in image pixels
+            assert len(store.submission(people[1].token, first.id).boxes) == 2
+
+            # deleting asks first; cancelling keeps everything, accepting forgets the round
+            fac.once("dialog", lambda dialog: dialog.dismiss())
+            fac.click("#ws-delete")
+            fac.wait_for_timeout(1500)
+            assert store.round_by_code(code).id == rnd.id
+            fac.once("dialog", lambda dialog: dialog.accept())
+            fac.click("#ws-delete")
+            expect(fac.locator(".ws-code")).to_have_count(0)
+            with pytest.raises(ws.WorkshopError):
+                store.round_by_code(code)
+            assert store.participants(rnd.id) == []
             browser.close()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
-
-    store = ws.WorkshopStore(served["db"])
-    rnd = store.round_by_code(code)
-    people = store.participants(rnd.id)
-    assert [(p.name, p.lang) for p in people] == [("Amina", "fr"), ("", "en")]
-    marked = store.submission(people[0].token, first.id)
-    found = ws.score_boxes(marked.marked_boxes(), first.hazards).found
-    assert first.hazards[0].id in found  # the mouse-drawn box lands on the hazard in image pixels
-    assert len(store.submission(people[1].token, first.id).boxes) == 2
     assert not outside, outside[:5]
