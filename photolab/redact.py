@@ -7,7 +7,7 @@ Styles (``Region.style``):
 - ``pixelate``: the padded region is averaged into a coarse grid (at most ``MAX_CELLS`` cells across its
   long side), each cell is one constant colour, and each cell gets random noise so the cell means
   cannot be read back exactly.
-- ``blur``: the same coarse, noised grid is upsampled smoothly and then blurred with a sigma of half a
+- ``blur``: the same coarse, noised grid is upsampled smoothly and then blurred with a sigma of one
   cell. The output is a soft blob whose finest detail is a cell, i.e. a few per face: strength scales
   with the region by construction, there is no "light" setting.
 
@@ -132,6 +132,6 @@ def blurred(colour: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     h, w = colour.shape[:2]
     grid = coarse_grid(colour, rng)
     big = cv2.resize(grid, (w, h), interpolation=cv2.INTER_LINEAR).reshape(h, w, -1)
-    sigma = max(1.0, max(w, h) / MAX_CELLS / 2.0)
+    sigma = max(1.5, max(w, h) / MAX_CELLS)  # one cell
     soft = cv2.GaussianBlur(big, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE).reshape(h, w, -1)
     return np.clip(np.round(soft), 0, 255).astype(np.uint8)
