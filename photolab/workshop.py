@@ -102,6 +102,7 @@ class Scenario:
     learning_points: dict[str, list[str]]
     discussion_prompts: dict[str, list[str]]
     hazards: tuple[Hazard, ...]
+    suggested_decision: str = ""  # a starting point for the debrief, not the answer
 
     def text(self, what: str, lang: str) -> Any:
         values = getattr(self, what)
@@ -228,6 +229,7 @@ def load_scenarios(samples_dir: Path | None = None) -> list[Scenario]:
                 brief=_localised_text(e.get("brief", "")),
                 learning_points=_localised_list(e.get("learning_points", [])),
                 discussion_prompts=_localised_list(e.get("discussion_prompts", [])),
+                suggested_decision=str(e.get("suggested_decision", "") or ""),
                 hazards=hazards,
             )
         )

@@ -157,6 +157,7 @@ def test_shipped_samples_have_hazards_inside_images() -> None:
             assert x >= 0 and y >= 0 and x + w <= width and y + hh <= height, (sc.id, h.id)
         for lang in ws.LANGS:
             assert sc.text("title", lang) and sc.text("brief", lang)
+        assert sc.suggested_decision in ("", *ws.DECISIONS)
 
 
 # --------------------------------------------------------------------------------------------- store

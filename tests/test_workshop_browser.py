@@ -183,6 +183,7 @@ def test_facilitator_and_two_participants(served: dict[str, Any]) -> None:
             expect(fac.locator("#ws-cards")).to_contain_text("A bare corridor")
             assert fac.locator("#ws-charts svg").count() >= 3
             expect(fac.locator("#ws-prompts")).not_to_contain_text("Prompts appear")
+            expect(fac.locator("#ws-prompts")).to_contain_text("Points to bring out")
             fac.locator("#ws-charts").scroll_into_view_if_needed()
             shot(fac, "4-dashboard")
             fac.reload()  # the facilitator's browser keeps the round: the dashboard comes back by itself

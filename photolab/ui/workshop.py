@@ -765,8 +765,17 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
             prompt_md = (
                 "\n".join(f"- {p.text}" for p in prompts) if chosen.submitted >= 2 else fui["no_prompts"]
             )
+            prompt_md += facilitator_notes(chosen.scenario)
             cards_html = _cards_html(chosen.entries, ftexts["decisions"], fui["spotted"])
             return status, ws.scenario_charts_html(chosen, lang), prompt_md, cards_html
+
+        def facilitator_notes(sc: ws.Scenario) -> str:
+            """The scenario's learning points and suggested starting point, for the facilitator only."""
+            points = "\n".join(f"- {p}" for p in sc.text("learning_points", lang))
+            notes = f"\n\n**{fui['learning_points']}**\n\n{points}" if points else ""
+            if sc.suggested_decision in ws.DECISIONS:
+                notes += "\n\n" + fui["suggested"].format(decision=ftexts["decisions"][sc.suggested_decision])
+            return notes
 
         def set_open(key: str, is_open: bool) -> None:
             try:
