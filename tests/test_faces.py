@@ -158,3 +158,9 @@ def test_dev_set_recall_and_over_redaction() -> None:
         overs.append(over_redaction(result.regions, rec["faces"], rec["width"], rec["height"]))
     assert caught / total >= 0.998, f"recall {caught}/{total}"
     assert float(np.mean(overs)) <= 0.02
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (10, 7, 3), (33, 65, 3), (3000, 20, 3), (64, 64)])
+def test_odd_sizes_and_empty_pictures(shape: tuple[int, ...]) -> None:
+    result = faces.detect_faces(np.full(shape, 128, np.uint8))
+    assert result.regions == [] and not result.dark

@@ -43,7 +43,7 @@ BORDERLINE_SHARE = 0.05  # low confidence when this share of the faces (at least
 
 WORK_LONG = 1600  # long side of the working copy of a large photo (px)
 FULL_RES_LONG = 2048  # photos up to this long side are searched at full resolution
-SMALL_PHOTO_LONG = 1280  # photos up to this long side are also searched at 2x
+SMALL_PHOTO_LONG = 1280  # photos up to this long side are searched enlarged 2x
 ROTATED_LONG = 800  # long side of the rotated copies
 FINE_FACE_PX = 24  # faces found smaller than this at working scale trigger the fine pass over their area
 TILE = 1024  # tile side (px) for the fine pass
@@ -56,6 +56,10 @@ _session_lock = threading.Lock()
 _local = threading.local()
 _centerface: tuple[int, object] | None = None  # (threads, onnxruntime.InferenceSession)
 _closables: list = []  # mediapipe tasks: closed at exit, before the interpreter tears their C side down
+
+
+if _threads:
+    cv2.setNumThreads(_threads)
 
 
 @atexit.register
