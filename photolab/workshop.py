@@ -204,6 +204,8 @@ def _hazard_entries(data: Any, image_name: str, scenario_id: str) -> list[dict[s
 def load_scenarios(samples_dir: Path | None = None) -> list[Scenario]:
     """Read the shipped scenarios and their hazards (ground truth)."""
     samples_dir = samples_dir or default_samples_dir()
+    if not (samples_dir / "scenarios.yaml").is_file() or not (samples_dir / "hazards.json").is_file():
+        raise WorkshopError("no_samples", path=str(samples_dir))
     spec = yaml.safe_load((samples_dir / "scenarios.yaml").read_text(encoding="utf-8"))
     entries = spec.get("scenarios", spec) if isinstance(spec, dict) else spec
     hazards_data = json.loads((samples_dir / "hazards.json").read_text(encoding="utf-8"))

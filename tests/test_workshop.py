@@ -142,6 +142,11 @@ def test_scenarios_load_every_language(scenarios: list[ws.Scenario]) -> None:
     assert len(ward.hazards) == 3 and ward.image.exists()
 
 
+def test_missing_samples_say_where_to_look(tmp_path: Path) -> None:
+    with pytest.raises(ws.WorkshopError, match="PHOTOLAB_SAMPLES"):
+        ws.load_scenarios(tmp_path)
+
+
 def test_shipped_samples_have_hazards_inside_images() -> None:
     samples = REPO / "samples"
     if not (samples / "scenarios.yaml").exists() or not (samples / "hazards.json").exists():
