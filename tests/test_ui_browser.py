@@ -162,6 +162,14 @@ def test_review_two_photos_end_to_end(desk: Any, tmp_path: Path) -> None:
             assert "added" in toggles.inner_text()
             _shot(page, "3-regions")
 
+            # A photo the detectors are unsure about cannot pass until it was checked at full size.
+            tick = page.locator("#checked-full-size")
+            if tick.is_visible():
+                page.locator("#to-preview").click()
+                page.get_by_text("needs a check by eye", exact=False).first.wait_for()
+                assert not page.locator("#after img").is_visible()
+                tick.locator("input[type=checkbox]").check()
+
             # 4: the preview is the exported image, with alt text.
             page.locator("#to-preview").click()
             after = page.locator("#after img")

@@ -229,6 +229,16 @@ def region_label(index: int, region: Region, lang: str) -> str:
     return label
 
 
+def canvas_label(index: int, region: Region, lang: str) -> str:
+    """Short label drawn on the photo: number and kind, "?" for a weak detection, "✗" when not hidden."""
+    label = f"{index + 1} {_kind_name(region.kind, lang)}"
+    if region.extra.get("candidate"):
+        label += "?"
+    if region.text:
+        label += f" «{region.text if len(region.text) <= 12 else region.text[:11] + '…'}»"
+    return label if region.enabled else label + " ✗"
+
+
 def _visible_regions(item: Item) -> list[tuple[int, Region]]:
     return [(i, r) for i, r in enumerate(item.regions or []) if not r.extra.get("deleted")]
 
@@ -243,7 +253,7 @@ def annotator_value(desk: Desk, item: Item) -> dict[str, Any]:
         x, y, w, h = r.box
         boxes.append(
             {
-                "label": region_label(i, r, desk.lang),
+                "label": canvas_label(i, r, desk.lang),
                 "color": _css_rgb(
                     KIND_COLOURS.get(r.kind, KIND_COLOURS["other"]) if r.enabled else OFF_COLOUR
                 ),
