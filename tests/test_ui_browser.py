@@ -235,3 +235,35 @@ def test_review_two_photos_end_to_end(desk: Any, tmp_path: Path) -> None:
         for path in (f for f in folder.rglob("*") if f.is_file()) if folder.exists() else []:
             data = path.read_bytes()
             assert data not in originals and b"WardCam" not in data, path
+
+
+def test_browser_locale_and_manual_language_switch(desk: Any) -> None:
+    """A French browser gets the French desk; the language menu switches to Spanish without a reload."""
+    running, _store = desk
+    profile = tempfile.mkdtemp(prefix="photolab-chromium-")
+    requests: list[str] = []
+    try:
+        with sync_api.sync_playwright() as p:
+            ctx = p.chromium.launch_persistent_context(
+                profile,
+                executable_path=str(CHROMIUM),
+                headless=True,
+                args=[*LAUNCH_ARGS, "--lang=fr-FR"],
+                locale="fr-FR",
+                viewport={"width": 1280, "height": 1000},
+            )
+            ctx.on("request", lambda r: requests.append(r.url))
+            page = ctx.pages[0] if ctx.pages else ctx.new_page()
+            page.set_default_timeout(60_000)
+            page.goto(running.url)
+            page.get_by_text("Choisissez une ou plusieurs photos", exact=False).first.wait_for()
+            page.get_by_text("Rien de ce que vous ouvrez ici", exact=False).first.wait_for()
+            _shot(page, "8-francais")
+            page.locator("#language input").click()
+            page.get_by_role("option", name="Español").click()
+            page.get_by_text("Elija una o varias fotos", exact=False).first.wait_for()
+            page.get_by_text("Nada de lo que abra aquí", exact=False).first.wait_for()
+            ctx.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    assert all(urlsplit(u).hostname == "127.0.0.1" for u in requests if not u.startswith("data:"))
