@@ -556,8 +556,8 @@ def _to_regions(found: list[tuple[_Pass, np.ndarray, bool]], w: int, h: int) -> 
 
 def _merge_with_votes(raw: list[Region]) -> list[Region]:
     """Non-maximum suppression that keeps coverage: a box is dropped only when a better-scored box covers
-    the same face (IoU >= 0.5); partly overlapping boxes both stay, so their union is redacted. Each kept
-    box remembers which detector families saw that face (two families = confirmed)."""
+    the same face (IoU >= 0.5) or contains it; partly overlapping boxes both stay, so their union is
+    redacted. Each kept box remembers which detector families saw that face (two = confirmed)."""
     if not raw:
         return []
     order = sorted(raw, key=lambda r: -r.score)
@@ -571,7 +571,9 @@ def _merge_with_votes(raw: list[Region]) -> list[Region]:
         rest = np.nonzero(owner < 0)[0]
         if len(rest):
             inter = _intersection(xyxy[i], xyxy[rest])
-            owner[rest[inter / np.maximum(1e-6, areas[i] + areas[rest] - inter) >= 0.5]] = i
+            same = inter / np.maximum(1e-6, areas[i] + areas[rest] - inter) >= 0.5
+            nested = inter >= 0.9 * areas[rest]  # already inside this box: adds nothing to the redaction
+            owner[rest[same | nested]] = i
     out = []
     for i in np.nonzero(owner == np.arange(len(order)))[0]:
         members = [order[k] for k in np.nonzero(owner == i)[0]]
