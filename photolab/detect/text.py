@@ -1,8 +1,8 @@
 """Text regions (names, room numbers, badges, registers, screens, plates) with rapidocr's PP-OCR models.
 
 Recall comes first: a missed name is published. Detection alone decides what is redacted; recognition
-only fills ``Region.text`` so a reviewer can see what was found. Passes, all on one working copy of at
-most ``MAX_WORKING_PIXELS``:
+only fills ``Region.text`` so a reviewer can see what was found. Passes, all on one working copy of
+8-16 megapixels (small photos are upscaled up to 2x, since their text is small; big ones downscaled):
 
 1. overview: the whole image at ``OVERVIEW_SIDE`` long side, for large text that tiles would cut;
 2. tiles: overlapping ``TILE`` px tiles at working resolution, for small text;
@@ -29,7 +29,9 @@ from photolab.regions import Region, clip, overlap_of_smaller
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
 
-MAX_WORKING_PIXELS = 16_000_000  # larger photos are scaled down to this before detection
+MAX_WORKING_PIXELS = 16_000_000  # larger photos are scaled down to this before detection ...
+MIN_WORKING_PIXELS = 8_000_000  # ... and smaller ones up (at most MAX_UPSCALE x): their text is small
+MAX_UPSCALE = 2.0
 OVERVIEW_SIDE = 1280
 TILE = 1600
 TILE_OVERLAP = 192
@@ -139,11 +141,18 @@ def regions_from_lines(bgr: np.ndarray, lines: list[TextLine], *, threads: int =
 def find_text_lines(bgr: np.ndarray, *, threads: int = 1) -> list[TextLine]:
     """All passes; quads mapped back to the pixels of ``bgr``."""
     height, width = bgr.shape[:2]
-    scale = min(1.0, (MAX_WORKING_PIXELS / (width * height)) ** 0.5)
+    scale = working_scale(width, height)
     work = _resize(bgr, scale)
     lines = _overview_pass(work, threads) + _tile_pass(work, 1.0, threads)
     lines += _refine_pass(work, lines, threads)
     return [TextLine(line.quad / scale, line.score) for line in lines]
+
+
+def working_scale(width: int, height: int) -> float:
+    pixels = width * height
+    if pixels > MAX_WORKING_PIXELS:
+        return (MAX_WORKING_PIXELS / pixels) ** 0.5
+    return min(MAX_UPSCALE, max(1.0, (MIN_WORKING_PIXELS / pixels) ** 0.5))
 
 
 # --------------------------------------------------------------------------- passes
