@@ -110,6 +110,13 @@ def test_tiles_cover_the_image_with_overlap():
         assert cover.all()
 
 
+def test_working_copy_is_8_to_16_megapixels_within_2x():
+    assert text_mod.working_scale(4000, 3000) == 1.0
+    assert text_mod.working_scale(8000, 6000) == pytest.approx((16e6 / 48e6) ** 0.5)
+    assert text_mod.working_scale(2000, 1500) == pytest.approx((8e6 / 3e6) ** 0.5)
+    assert text_mod.working_scale(640, 480) == 2.0
+
+
 def test_engines_are_cached_and_never_download(monkeypatch):
     from rapidocr.utils import download_file
 
