@@ -84,6 +84,15 @@ def test_finds_rotated_lines():
     assert all(r.text == "" for r in regions)
 
 
+def test_grey_and_rgba_input_are_accepted():
+    img, boxes = scene([("Ward 7  Kim Larsen", 28, (60, 80))], size=(520, 220))
+    grey = np.asarray(img.convert("L"))
+    rgba = np.asarray(img.convert("RGBA"))
+    for arr in (grey, rgba):
+        regions = detect_text(arr, recognise=False)
+        assert covered(regions, boxes[0], *img.size) >= 0.98
+
+
 def test_blank_image_has_no_text():
     rng = np.random.default_rng(0)
     rgb = np.clip(rng.normal(128, 3, (480, 640, 3)), 0, 255).astype(np.uint8)

@@ -123,7 +123,9 @@ def _make_engine(task: str, threads: int):
 # --------------------------------------------------------------------------- public API
 def detect_text(rgb: np.ndarray, *, threads: int = 1, recognise: bool = True) -> list[Region]:
     """Text regions in an RGB uint8 image; boxes in its pixels, kind "text" or "plate", style "solid"."""
-    bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+    if rgb.ndim == 2:
+        rgb = np.stack([rgb] * 3, axis=2)
+    bgr = np.ascontiguousarray(rgb[:, :, 2::-1])  # also drops an alpha channel
     lines = find_text_lines(bgr, threads=threads)
     return regions_from_lines(bgr, lines, threads=threads, recognise=recognise)
 
