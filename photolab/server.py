@@ -191,6 +191,7 @@ def mount(blocks: Any, *, auth: list[tuple[str, str]] | None = None, path: str =
         max_file_size=MAX_FILE_SIZE,
         i18n=i18n.I18N.get(),
         css=i18n.load_css(),
+        head=i18n.head_script(),
         theme=None,
     )
 

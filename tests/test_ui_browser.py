@@ -150,6 +150,8 @@ def test_review_two_photos_end_to_end(desk: Any, tmp_path: Path) -> None:
             # 3: the box editor, then an area added by typing its position (no dragging needed).
             page.locator("#to-regions").click()
             page.locator("#regions-editor canvas").first.wait_for()
+            canvas = page.locator("#regions-editor canvas").first
+            assert canvas.get_attribute("aria-label"), "the photo in the box editor has alt text"
             toggles = page.locator("#region-toggles")
             before = toggles.locator("input[type=checkbox]").count()
             for field, value in (("x", "10"), ("y", "10"), ("w", "150"), ("h", "60")):

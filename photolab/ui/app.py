@@ -350,14 +350,14 @@ def _question_text(checklist: cl.Checklist, question_id: str) -> str:
 
 def checklist_markdown(checklist: cl.Checklist, evaluation: cl.Evaluation, lang: str) -> str:
     if evaluation.approvable:
-        return f"✅ {text('checklist.ok', lang)}"
+        return f"✓ {text('checklist.ok', lang)}"
     lines = []
     for qid, reason in evaluation.blocking:
         lines.append(
-            f"- ⛔ **{text('checklist.blocked', lang)}** — {_question_text(checklist, qid)}: {reason}"
+            f"- ✗ **{text('checklist.blocked', lang)}** — {_question_text(checklist, qid)}: {reason}"
         )
     for qid in evaluation.needs_justification:
-        lines.append(f"- ✍ {text('checklist.justify', lang)} — {_question_text(checklist, qid)}")
+        lines.append(f"- ✎ {text('checklist.justify', lang)} — {_question_text(checklist, qid)}")
     if evaluation.missing:
         lines.append(f"- {text('checklist.missing', lang, count=len(evaluation.missing))}")
     return "\n".join(lines)
@@ -1180,7 +1180,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             remaining = [i for i, it in enumerate(desk.items) if not it.decision]
             return {
                 desk_state: desk,
-                export_md: "✅ " + text("export.done", lang, record=record.record_id),
+                export_md: "✓ " + text("export.done", lang, record=record.record_id),
                 download: gr.DownloadButton(value=str(zip_path), visible=True),
                 photo_select: gr.update(choices=_photo_choices(desk), value=str(desk.current)),
                 next_btn: gr.update(visible=bool(remaining)),
@@ -1211,7 +1211,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             remaining = [i for i, it in enumerate(desk.items) if not it.decision]
             return {
                 desk_state: desk,
-                export_md: "⛔ " + text("export.refused", lang, record=record.record_id),
+                export_md: "✗ " + text("export.refused", lang, record=record.record_id),
                 photo_select: gr.update(choices=_photo_choices(desk), value=str(desk.current)),
                 next_btn: gr.update(visible=bool(remaining)),
                 history: history_rows(),
@@ -1329,6 +1329,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
         language.input(
             set_language, [language, desk_state], [desk_state, *language_outputs], api_name="set_language"
         )
+        language.input(None, [language], None, js="(code) => { window.photolabSetLang?.(code); }")
         demo.load(
             on_load,
             [desk_state],

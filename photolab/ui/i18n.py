@@ -117,3 +117,27 @@ def t(key: str) -> Any:
 
 def load_css() -> str:
     return CSS_PATH.read_text(encoding="utf-8") if CSS_PATH.exists() else ""
+
+
+def head_script() -> str:
+    """Page script: text direction and alt text for the box editor's canvas (gradio gives it none).
+
+    ``window.photolabSetLang(code)`` is called by the language menu; the browser's language is the default.
+    """
+    import json
+
+    alts = {code: text("alt.regions", code) for code in languages()}
+    rtl = [code for code in languages() if direction(code) == "rtl"]
+    return (
+        "<script>(function(){"
+        f"const ALT={json.dumps(alts, ensure_ascii=False)};const RTL={json.dumps(rtl)};"
+        "let lang=(navigator.language||'en').slice(0,2).toLowerCase();if(!(lang in ALT))lang='en';"
+        "function label(){document.querySelectorAll('#regions-editor canvas').forEach(c=>{"
+        "c.setAttribute('role','img');c.setAttribute('aria-label',ALT[lang]||ALT.en);});}"
+        "window.photolabSetLang=function(code){if(code in ALT)lang=code;"
+        "document.documentElement.dir=RTL.includes(lang)?'rtl':'ltr';document.documentElement.lang=lang;label();};"
+        "function start(){window.photolabSetLang(lang);"
+        "new MutationObserver(label).observe(document.body,{childList:true,subtree:true});}"
+        "if(document.readyState==='loading')document.addEventListener('DOMContentLoaded',start);else start();"
+        "})();</script>"
+    )
