@@ -120,7 +120,7 @@ def test_dark_photo_is_caught_or_flagged(gain: float, quality: int) -> None:
     assert result.dark and result.low_confidence
     assert any("dark" in reason for reason in result.reasons)
     lost = missed(result.regions, rec["faces"], rec["width"], rec["height"])
-    assert len(lost) <= (0 if gain > 0.1 else 2)  # the harsh case loses two faces: a known gap, flagged
+    assert len(lost) <= (0 if gain > 0.1 else 1)  # the harsh case may lose one face: a known gap, flagged
 
 
 def test_bright_photo_is_not_dark() -> None:

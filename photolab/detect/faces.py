@@ -50,6 +50,8 @@ TILE = 1024  # tile side (px) for the fine pass
 FINE_SCALE = 1.5  # the fine pass looks at the photo this much larger than the working copy
 DARK_MEAN = 70.0  # mean luma (0-255) below which a photo counts as dark
 DARK_P90 = 110.0  # ... or whose 90th percentile is below this
+LOWLIGHT_LONG = 1024  # long side of the denoised, brightened copy of a dark photo
+LOWLIGHT_DENOISE = 1.5  # Gaussian sigma (px) applied before brightening
 
 _threads = int(os.environ.get("PHOTOLAB_THREADS", "0"))  # 0: library default
 _session_lock = threading.Lock()
@@ -507,12 +509,23 @@ def detect_faces(image: np.ndarray, passes: tuple[str, ...] | None = None) -> Fa
     mean, p90 = luma_stats(work)
     dark = mean < DARK_MEAN or p90 < DARK_P90
     if dark and "lowlight" in use:
-        lf = min(2.0, 1600 / max(h, w)) if small_photo else min(1.0, 1024 / max(h, w))
-        bright = brighten(_resize(rgb, lf) if small_photo else _shrunk(rgb, work, 1024)[0])
-        lf = bright.shape[1] / w
-        run.run("centerface-lowlight", "centerface", lambda: _scaled(centerface(bright, cf_raw), lf))
-        run.run("yunet-lowlight", "yunet", lambda: _scaled(yunet(bright, yn_raw), lf))
+        for bright in _lowlight_copies(rgb, work, small_photo):
+            lf = bright.shape[1] / w
+            run.run("centerface-lowlight", "centerface",
+                    lambda b=bright, f=lf: _scaled(centerface(b, cf_raw), f))
+            run.run("yunet-lowlight", "yunet", lambda b=bright, f=lf: _scaled(yunet(b, yn_raw), f))
     return _result(run, w, h, dark, mean)
+
+
+def _lowlight_copies(rgb: np.ndarray, work: np.ndarray, small_photo: bool) -> Iterator[np.ndarray]:
+    """Brightened copies of a dark photo: one denoised at <= 1024 px (sensor noise, once lifted, hides
+    faces from the networks, and enlarging makes it worse), and for small photos one enlarged (clean but
+    underexposed photos with small faces)."""
+    small, _ = _shrunk(rgb, work, LOWLIGHT_LONG)
+    yield brighten(cv2.GaussianBlur(small, (0, 0), LOWLIGHT_DENOISE))
+    if small_photo:
+        h, w = rgb.shape[:2]
+        yield brighten(_resize(rgb, min(2.0, 1600 / max(h, w))))
 
 
 def _result(run: _Passes, w: int, h: int, dark: bool, mean: float) -> FaceResult:
