@@ -59,7 +59,7 @@ class Region:
         if "action" in d and "style" not in d:
             d["style"] = d.pop("action")
         d.pop("action", None)
-        d["box"] = tuple(int(round(v)) for v in d["box"])
+        d["box"] = tuple(round(float(v)) for v in d["box"])
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in d.items() if k in known})
 
@@ -107,7 +107,8 @@ def merge(regions: list[Region], threshold: float = 0.5) -> list[Region]:
     out: list[Region] = []
     for r in sorted(regions, key=lambda r: -r.score):
         for i, o in enumerate(out):
-            if o.kind == r.kind and (iou(o.box, r.box) >= threshold or overlap_of_smaller(o.box, r.box) >= 0.8):
+            same = iou(o.box, r.box) >= threshold or overlap_of_smaller(o.box, r.box) >= 0.8
+            if o.kind == r.kind and same:
                 x1, y1 = min(o.box[0], r.box[0]), min(o.box[1], r.box[1])
                 x2, y2 = max(o.x2, r.x2), max(o.y2, r.y2)
                 out[i] = o.with_(box=(x1, y1, x2 - x1, y2 - y1), score=max(o.score, r.score))
