@@ -494,6 +494,8 @@ def detect_faces(image: np.ndarray, passes: tuple[str, ...] | None = None) -> Fa
             fine = min(1.0, FINE_SCALE * factor)
             run.run("fine-centerface", "centerface",
                     lambda: _fine_pass(rgb, area, fine, lambda tile: centerface(tile, cf_raw)))
+            run.run("fine-yunet", "yunet",
+                    lambda: _fine_pass(rgb, area, fine, lambda tile: yunet(tile, yn_raw)))
 
     if "blazeface" in use:
         near, nf = _shrunk(rgb, work, 1280)
