@@ -102,8 +102,16 @@ def files_under(folder: Path) -> list[Path]:
 
 
 def upload(client: Client, *paths: Path) -> dict[str, Any]:
-    result = client.predict([handle_file(str(p)) for p in paths], api_name="/ingest")
-    return dict(zip(OUTPUT_NAMES, result, strict=False)) if isinstance(result, (list, tuple)) else result
+    """/ingest answers twice: at once (findings, photo), then when detection is done (boxes, warnings).
+    Returns the screen after both, with the first answer kept under "first"."""
+    job = client.submit([handle_file(str(p)) for p in paths], api_name="/ingest")
+    job.result()
+    answers = [dict(zip(OUTPUT_NAMES, out, strict=False)) for out in job.outputs()]
+    assert len(answers) == 2, "the photo is shown before detection finishes"
+    first, last = answers
+    screen = {k: (first[k] if last.get(k) == {"__type__": "update"} else last[k]) for k in first}
+    assert first["regions_md"] == i18n.text("regions.detecting", "en")
+    return {**screen, "first": first}
 
 
 # /ingest outputs, in order (see all_outputs in app.py); the client sees neither the state nor the wizard.

@@ -18,6 +18,9 @@ import io
 import os
 import re
 import secrets
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -182,24 +185,57 @@ def make_item(data: bytes, name: str) -> tuple[Item, Image.Image]:
     return item, loaded.image
 
 
-def detect_regions(item: Item, image: Image.Image | None = None) -> None:
-    """Run the detectors on the full-size upright image (decoded from the clean bytes if not given)."""
+# Detection runs in the background, one photo at a time (it takes seconds on a 12 MP photo, and the machine
+# may be a laptop): the reviewer reads the findings and sees the photo meanwhile. Keyed by session and photo.
+_DETECTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="photolab-detect")
+_PENDING: dict[tuple[str, str], Future[Any]] = {}
+_PENDING_LOCK = threading.Lock()
+
+
+def _run_detectors(clean: bytes | None, image: Image.Image | None) -> Any:
     from photolab import detect
 
+    if image is None and clean is not None:
+        decoded = Image.open(io.BytesIO(clean))
+        decoded.load()
+        image = _clean_copy(decoded)
+    return detect.run(image)
+
+
+def start_detection(folder: str, item: Item, image: Image.Image | None = None) -> None:
+    """Queue detection for ``item`` unless it is done or queued (decodes the clean bytes when it runs)."""
+    key = (folder, item.sha256)
+    with _PENDING_LOCK:
+        if item.regions is not None or key in _PENDING:
+            return
+        _PENDING[key] = _DETECTOR.submit(_run_detectors, None if image is not None else item.clean, image)
+
+
+def detect_regions(item: Item, image: Image.Image | None = None, *, folder: str = "") -> None:
+    """Make sure ``item`` has its detected regions: wait for the queued run, or run the detectors now."""
     if item.regions is not None:
         return
-    if image is None:
-        image = _open_clean(item)
-    found = detect.run(image)
+    start_detection(folder, item, image)
+    with _PENDING_LOCK:
+        future = _PENDING.get((folder, item.sha256))
+    found = future.result() if future is not None else _run_detectors(item.clean, image)
+    with _PENDING_LOCK:
+        _PENDING.pop((folder, item.sha256), None)
+    if item.regions is not None:  # another event of the same session got there first
+        return
+    apply_detection(item, found)
+
+
+def apply_detection(item: Item, found: Any) -> None:
     regions = [r.with_(style="solid") if r.kind in SOLID_KINDS else r for r in found.regions]
     # Weak detections are offered, switched off: the reviewer decides (they are not redacted unless ticked).
     regions += [
         c.with_(enabled=False, extra={**c.extra, "candidate": True}) for c in getattr(found, "candidates", [])
     ]
-    item.regions = regions
     item.dark = bool(getattr(found, "dark", False))
     item.low_confidence = bool(getattr(found, "low_confidence", False))
     item.review_reasons = list(getattr(found, "needs_review_reasons", []) or [])
+    item.regions = regions
 
 
 def _open_clean(item: Item) -> Image.Image:
@@ -294,6 +330,8 @@ def findings_markdown(item: Item, lang: str) -> str:
 
 
 def regions_status(item: Item, lang: str) -> str:
+    if item.regions is None:
+        return text("regions.detecting", lang)
     visible = _visible_regions(item)
     on = sum(1 for _, r in visible if r.enabled)
     return text("regions.summary", lang, total=len(visible), on=on)
@@ -989,12 +1027,24 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
 
         # -- handlers -------------------------------------------------------------------------------
 
-        def ingest(files: list[Any] | None, desk: Desk) -> dict[Any, Any]:
-            """Step 1: read each upload once, delete it, keep clean bytes; detect on the first new photo."""
+        def detected_view(desk: Desk) -> dict[Any, Any]:
+            """Wait for the current photo's detection, then show its regions (second update of an event)."""
+            if not desk.items:
+                return {desk_state: desk}
+            item = desk.item()
+            try:
+                detect_regions(item, folder=desk.folder)
+            except PhotoLabError as exc:
+                raise gr.Error(exc.message) from exc
+            view = item_view(desk)
+            keep = (editor, toggles, pick, regions_md, warning_md, full_size, checked)
+            return {desk_state: desk, **{c: view[c] for c in keep}}
+
+        def ingest(files: list[Any] | None, desk: Desk) -> Iterator[dict[Any, Any]]:
+            """Step 1: read each upload once, delete it, keep clean bytes; detect in the background."""
             paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in files or []]
             errors: list[str] = []
             first_new = len(desk.items)
-            detected = False
             for path in paths:
                 try:
                     data = path.read_bytes()
@@ -1003,44 +1053,42 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
                 try:
                     item, image = make_item(data, path.name)
                     del data
-                    if not detected:
-                        detect_regions(item, image)
-                        detected = True
+                    start_detection(desk.folder, item, image if len(desk.items) == first_new else None)
                     del image
                 except PhotoLabError as exc:
                     errors.append(f"{path.name}: {exc.message}")
                     continue
                 desk.items.append(item)
             out: dict[Any, Any] = {desk_state: desk, upload: None, upload_md: upload_status(desk, errors)}
-            if len(desk.items) > first_new:
-                desk.current = first_new
-                out.update(item_view(desk))
-                out.update(checklist_view(desk, [], reset=True))
-                out[photo_select] = gr.update(choices=_photo_choices(desk), value=str(desk.current))
-                out[wizard] = gr.Walkthrough(selected=STEP_FINDINGS)
-            elif paths and not errors:
-                errors.append(text("err.no_photo", desk.lang))
-            if errors and len(desk.items) == first_new:
-                raise gr.Error(" · ".join(errors))
-            return out
+            if len(desk.items) == first_new:
+                raise gr.Error(" · ".join(errors or [text("err.no_photo", desk.lang)]))
+            desk.current = first_new
+            out.update(item_view(desk))
+            out.update(checklist_view(desk, [], reset=True))
+            out[photo_select] = gr.update(choices=_photo_choices(desk), value=str(desk.current))
+            out[wizard] = gr.Walkthrough(selected=STEP_FINDINGS)
+            yield out
+            yield detected_view(desk)
 
-        def select_photo(choice: str | None, desk: Desk) -> dict[Any, Any]:
+        def select_photo(choice: str | None, desk: Desk) -> Iterator[dict[Any, Any]]:
             if not desk.items or choice in (None, ""):
-                return {desk_state: desk}
+                yield {desk_state: desk}
+                return
             desk.current = max(0, min(int(choice), len(desk.items) - 1))
-            detect_regions(desk.item())
+            start_detection(desk.folder, desk.item())
             out = {desk_state: desk, **item_view(desk)}
             out.update(checklist_view(desk, [], reset=True))
+            out[photo_select] = gr.update(choices=_photo_choices(desk), value=str(desk.current))
             out[wizard] = gr.Walkthrough(selected=STEP_FINDINGS)
-            return out
+            yield out
+            yield detected_view(desk)
 
         def go_regions(desk: Desk) -> dict[Any, Any]:
+            # The editor already holds this photo (sent with step 2); boxes follow when detection is done.
             item = desk.item()
-            shown = item.regions is not None  # the editor already holds this photo (sent with step 2)
-            detect_regions(item)
             return {
                 desk_state: desk,
-                **regions_view(desk, item, editor_too=not shown),
+                **regions_view(desk, item, editor_too=False),
                 wizard: gr.Walkthrough(selected=STEP_REGIONS),
             }
 
@@ -1064,7 +1112,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             x: float, y: float, w: float, h: float, kind: str, default_style: str, desk: Desk
         ) -> dict[Any, Any]:
             item = desk.item()
-            detect_regions(item)
+            detect_regions(item, folder=desk.folder)
             try:
                 add_region_to(item, x, y, w, h, kind, default_style or "solid")
             except ValueError as exc:
@@ -1095,7 +1143,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
         def go_preview(checked_value: bool, desk: Desk) -> dict[Any, Any]:
             """Step 4: the gate of step 3 is enforced here, then the export bytes are rendered."""
             item = desk.item()
-            detect_regions(item)
+            detect_regions(item, folder=desk.folder)
             item.checked_full_size = bool(checked_value)
             if item.needs_full_size_check and not item.checked_full_size:
                 raise gr.Error(text("err.check_full_size", desk.lang))
@@ -1217,13 +1265,12 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
                 history: history_rows(),
             }
 
-        def next_photo(desk: Desk) -> dict[Any, Any]:
+        def next_photo(desk: Desk) -> Iterator[dict[Any, Any]]:
             remaining = [i for i, it in enumerate(desk.items) if not it.decision]
             if not remaining:
-                return {desk_state: desk}
-            out = select_photo(str(remaining[0]), desk)
-            out[photo_select] = gr.update(choices=_photo_choices(desk), value=str(desk.current))
-            return out
+                yield {desk_state: desk}
+                return
+            yield from select_photo(str(remaining[0]), desk)
 
         def history_rows() -> list[list[str]]:
             return [
@@ -1243,8 +1290,8 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             for path in preload:
                 try:
                     item, image = make_item(path.read_bytes(), path.name)
-                    if not desk.items:
-                        detect_regions(item, image)
+                    start_detection(desk.folder, item, image if not desk.items else None)
+                    del image
                     desk.items.append(item)
                 except (OSError, PhotoLabError) as exc:
                     errors.append(f"{path.name}: {getattr(exc, 'message', exc.__class__.__name__)}")
@@ -1264,8 +1311,15 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
         # -- events ---------------------------------------------------------------------------------
 
         all_outputs = [desk_state, upload, upload_md, photo_select, wizard, *item_views, *checklist_views]
-        upload.upload(ingest, [upload, desk_state], all_outputs, api_name="ingest")
-        photo_select.input(select_photo, [photo_select, desk_state], all_outputs, api_name="select_photo")
+        # Up to 8 sessions at once: these events wait for the (single, shared) detection worker.
+        upload.upload(ingest, [upload, desk_state], all_outputs, api_name="ingest", concurrency_limit=8)
+        photo_select.input(
+            select_photo,
+            [photo_select, desk_state],
+            all_outputs,
+            api_name="select_photo",
+            concurrency_limit=8,
+        )
         to_regions.click(
             go_regions,
             [desk_state],
@@ -1280,6 +1334,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             [add_x, add_y, add_w, add_h, add_kind, style_all, desk_state],
             region_outputs,
             api_name="add_region",
+            concurrency_limit=8,
         )
         apply_all.click(apply_style_all, [style_all, desk_state], region_outputs, api_name="style_all")
         apply_one.click(
@@ -1290,6 +1345,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             [checked, desk_state],
             [desk_state, before, after, preview_md, wizard],
             api_name="to_preview",
+            concurrency_limit=8,
         )
         back_regions.click(
             lambda: gr.Walkthrough(selected=STEP_REGIONS), None, wizard, api_name="back_to_regions"
@@ -1317,6 +1373,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             [reviewer, caption, alt_text, *answer_inputs, desk_state],
             [desk_state, export_md, download, photo_select, next_btn, history],
             api_name="approve",
+            concurrency_limit=8,
         )
         refuse_btn.click(
             refuse,
@@ -1324,7 +1381,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             [desk_state, export_md, photo_select, next_btn, history],
             api_name="refuse",
         )
-        next_btn.click(next_photo, [desk_state], all_outputs, api_name="next_photo")
+        next_btn.click(next_photo, [desk_state], all_outputs, api_name="next_photo", concurrency_limit=8)
         history_refresh.click(history_rows, None, history, api_name="history")
         language.input(
             set_language, [language, desk_state], [desk_state, *language_outputs], api_name="set_language"
@@ -1335,5 +1392,10 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             [desk_state],
             [desk_state, language, *language_outputs, photo_select, upload_md, *item_views, wizard, history],
             api_name="load",
+        ).then(
+            detected_view,
+            [desk_state],
+            [desk_state, editor, toggles, pick, regions_md, warning_md, full_size, checked],
+            api_name="load_detections",
         )
     return demo
