@@ -323,3 +323,22 @@ def test_accept_language_is_honoured() -> None:
     assert i18n.pick_language("es-AR,es;q=0.9,en;q=0.5") == "es"
     assert i18n.pick_language("de-DE,fr;q=0.4") == "fr"
     assert i18n.pick_language("de-DE") == "en"
+
+
+def test_many_formats_in_one_upload(client: Client, tmp_path: Path) -> None:
+    """PNG, TIFF, WebP and HEIC in one go: each becomes a photo under review, none is kept as uploaded."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    image = Image.open(FACES / "ulfd_nurses.jpg").convert("RGB")
+    paths = []
+    for fmt, ext in (("PNG", "png"), ("TIFF", "tif"), ("WEBP", "webp"), ("HEIF", "heic")):
+        path = tmp_path / f"ward.{ext}"
+        image.save(path, fmt)
+        paths.append(path)
+    originals = [p.read_bytes() for p in paths]
+    out = upload(client, *paths)
+    choices = out["photo_select"]["choices"]
+    assert [c[0].split(" · ")[1] for c in choices] == [p.name for p in paths]
+    for path in files_under(TEMP_DIR):
+        assert path.read_bytes() not in originals, path
