@@ -274,7 +274,8 @@ def serve(
     import uvicorn
 
     shown = "127.0.0.1" if host in LOCAL_HOSTS else host
-    echo(f"photolab review desk: http://{shown}:{port}/  (stop with Ctrl+C)")
+    what = "workshop" if workshop else "review desk"
+    echo(f"photolab {what}: http://{shown}:{port}/  (stop with Ctrl+C)")
     echo("Nothing is sent to the internet; uploads are kept in memory and deleted after reading.")
     if users:
         echo(f"Login required (listening on {host}, reachable from other machines; plain HTTP).")
