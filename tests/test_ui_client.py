@@ -240,19 +240,22 @@ def test_dark_photo_cannot_pass_without_full_size_check(client: Client, tmp_path
 # --- steps 5 and 6: checklist gate, approve, refuse ----------------------------------------------
 
 
-def _through_preview(client: Client, tmp_path: Path) -> None:
-    upload(client, gps_photo(tmp_path))
+def _through_preview(client: Client, tmp_path: Path) -> str:
+    """Steps 1-4 for one photo; returns the fingerprint the desk names its files with."""
+    photo = gps_photo(tmp_path)
+    upload(client, photo)
     client.predict(api_name="/to_regions")
     client.predict(0, 0, 100, 100, "text", "solid", api_name="/add_region")
     client.predict(False, api_name="/to_preview")
     client.predict(api_name="/to_checklist")
+    return hashlib.sha256(photo.read_bytes()).hexdigest()[:10]
 
 
 def test_blocking_answer_stops_export_then_approval_exports_zip(
     client: Client, desk: Any, tmp_path: Path
 ) -> None:
     _running, store = desk
-    _through_preview(client, tmp_path)
+    mark = _through_preview(client, tmp_path)
     blocking_q = next(
         q for q in QUESTIONS if q.applies_when is None and any(o.effect == "blocks" for o in q.options)
     )
@@ -288,9 +291,12 @@ def test_blocking_answer_stops_export_then_approval_exports_zip(
     assert '"decision": "approved"' in record
     rows = history["data"] if isinstance(history, dict) else history
     assert rows[0][1] == "R. Viewer" and rows[0][2] == "approved"
-    # After the export, nothing of the session is left on disk but the bundle being downloaded.
-    leftovers = [p for p in files_under(TEMP_DIR) if p.suffix.lower() in (".jpg", ".jpeg", ".png", ".webp")]
-    assert leftovers == [], leftovers
+    # After the export, nothing of this photo is left on disk but the bundle being downloaded...
+    leftovers = [p.name for p in files_under(TEMP_DIR) if mark in p.name]
+    assert leftovers and all(name.endswith(".zip") for name in leftovers), leftovers
+    # ...and that goes too once the reviewer moves on.
+    client.predict([handle_file(str(gps_photo(tmp_path, "ulfd_nurses.jpg")))], api_name="/ingest")
+    assert [p for p in files_under(TEMP_DIR) if mark in p.name] == []
 
 
 def test_refusal_is_recorded_with_its_reason(client: Client, desk: Any, tmp_path: Path) -> None:

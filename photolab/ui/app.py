@@ -120,6 +120,29 @@ def _write(desk: Desk, name: str, data: bytes) -> str:
     return str(path)
 
 
+def forget_files(desk: Desk, items: list[Item]) -> int:
+    """Delete every file this session wrote or gradio cached for ``items`` (previews, outputs, bundles).
+
+    Files are found by the photo fingerprint in their names, so other reviewers' files on a shared
+    server are left alone (their uploads in flight too). Empty folders go as well.
+    """
+    root = Path(os.environ.get("GRADIO_TEMP_DIR") or "/nonexistent")
+    if not root.is_dir():
+        return 0
+    marks = {it.sha256[:10] for it in items}
+    removed = 0
+    for path in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            if path.is_file() and (
+                any(m in path.name for m in marks) or (path.parent == root and path.stat().st_size == 0)
+            ):
+                path.unlink()
+                removed += 1
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    return removed
+
+
 def _forget_upload(path: Path) -> None:
     """Delete an upload and its hash folder, wherever gradio put it."""
     with contextlib.suppress(FileNotFoundError):
@@ -1043,6 +1066,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
         def ingest(files: list[Any] | None, desk: Desk) -> Iterator[dict[Any, Any]]:
             """Step 1: read each upload once, delete it, keep clean bytes; detect in the background."""
             paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in files or []]
+            forget_files(desk, [it for it in desk.items if it.decision])
             errors: list[str] = []
             first_new = len(desk.items)
             for path in paths:
@@ -1075,6 +1099,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
                 yield {desk_state: desk}
                 return
             desk.current = max(0, min(int(choice), len(desk.items) - 1))
+            forget_files(desk, [it for it in desk.items if it.decision])
             start_detection(desk.folder, desk.item())
             out = {desk_state: desk, **item_view(desk)}
             out.update(checklist_view(desk, [], reset=True))
@@ -1185,7 +1210,6 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
         def approve(name: str, caption_text: str, alt: str, *args: Any) -> dict[Any, Any]:
             """Step 6: every gate again, on the server; then record, zip, and empty the temp folder."""
             from photolab.review.record import build_export_zip
-            from photolab.server import wipe_temp_dir
 
             *values, desk = args
             item = desk.item()
@@ -1215,7 +1239,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             )
             store.save(record)
             export_dir = _session_dir(desk) / "export"
-            wipe_temp_dir(keep=[])  # after each export: nothing of the session stays on disk but the zip
+            forget_files(desk, desk.items)  # after each export: nothing of the session on disk but the zip
             zip_path = build_export_zip(
                 export_dir / f"{item.export_name.rsplit('.', 1)[0]}.zip",
                 item.output,
