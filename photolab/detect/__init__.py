@@ -7,8 +7,12 @@ Each family lives in its own module and is imported only when asked for.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -117,6 +121,39 @@ def run(image: Image.Image | np.ndarray, kinds: Iterable[str] = DEFAULT_KINDS) -
     return result
 
 
+def aligned(pixels: np.ndarray, alignment: int = 64) -> np.ndarray:
+    """A C-contiguous copy whose buffer starts on an ``alignment``-byte boundary (LiteRT copies, and
+    warns on stderr, otherwise)."""
+    buffer = np.empty(pixels.nbytes + alignment, np.uint8)
+    offset = -buffer.ctypes.data % alignment
+    out = buffer[offset:offset + pixels.nbytes].view(pixels.dtype).reshape(pixels.shape)
+    out[...] = pixels
+    return out
+
+
+_stderr_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def quiet_native_stderr() -> Iterator[None]:
+    """Silence what native libraries (mediapipe's LiteRT) print on file descriptor 2 while a model loads:
+    a dozen INFO/WARNING lines per detector that would bury photolab's own messages."""
+    with _stderr_lock:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError):  # no usable stderr: nothing to silence
+            yield
+            return
+        try:
+            with open(os.devnull, "wb") as devnull:
+                os.dup2(devnull.fileno(), 2)
+                yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def set_threads(n: int) -> None:
     """Threads for onnxruntime/OpenCV in every detector (1 for benchmarks and parallel batch workers)."""
     from photolab.detect import faces
@@ -124,5 +161,5 @@ def set_threads(n: int) -> None:
     faces.set_threads(n)
 
 
-__all__: list[str] = ["DEFAULT_KINDS", "KINDS", "REGISTRY", "Detection", "Detector", "Finding", "as_rgb",
-                      "register", "run", "set_threads"]
+__all__: list[str] = ["DEFAULT_KINDS", "KINDS", "REGISTRY", "Detection", "Detector", "Finding", "aligned",
+                      "as_rgb", "quiet_native_stderr", "register", "run", "set_threads"]

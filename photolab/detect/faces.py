@@ -226,7 +226,11 @@ def _nms(boxes: np.ndarray, iou_threshold: float) -> np.ndarray:
 def _yunet(size: tuple[int, int], threshold: float):  # -> cv2.FaceDetectorYN, one per thread
     det = getattr(_local, "yunet", None)
     if det is None:
-        det = cv2.FaceDetectorYN.create(str(models.model_path("yunet")), "", size, threshold, 0.3, 5000)
+        from photolab.detect import quiet_native_stderr
+
+        path = str(models.model_path("yunet"))
+        with quiet_native_stderr():  # OpenCV's dnn warns about targets on every load
+            det = cv2.FaceDetectorYN.create(path, "", size, threshold, 0.3, 5000)
         _local.yunet = det
     det.setInputSize(size)
     det.setScoreThreshold(threshold)
@@ -246,14 +250,19 @@ def yunet(rgb: np.ndarray, threshold: float = YUNET_THRESHOLD) -> np.ndarray:
 def _blazeface(threshold: float):  # -> mediapipe vision.FaceDetector, one per thread
     det = getattr(_local, "blazeface", None)
     if det is None:
+        import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
+
+        from photolab.detect import quiet_native_stderr
 
         options = vision.FaceDetectorOptions(
             base_options=BaseOptions(model_asset_path=str(models.model_path("blazeface-full"))),
             min_detection_confidence=threshold,
             min_suppression_threshold=0.3,
         )
-        det = vision.FaceDetector.create_from_options(options)
+        with quiet_native_stderr():
+            det = vision.FaceDetector.create_from_options(options)
+            det.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((64, 64, 3), np.uint8)))
         _local.blazeface = det
         with _session_lock:
             _closables.append(det)
@@ -264,7 +273,9 @@ def blazeface(rgb: np.ndarray, threshold: float = BLAZEFACE_THRESHOLD) -> np.nda
     """Faces (BlazeFace full range, MediaPipe Tasks) as an (N, 5) array of x1, y1, x2, y2, score."""
     import mediapipe as mp
 
-    image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+    from photolab.detect import aligned
+
+    image = mp.Image(image_format=mp.ImageFormat.SRGB, data=aligned(rgb))
     rows = []
     for d in _blazeface(threshold).detect(image).detections:
         b = d.bounding_box

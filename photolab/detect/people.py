@@ -34,14 +34,19 @@ _created_lock = threading.Lock()
 def _segmenter():  # -> mediapipe vision.ImageSegmenter, one per thread
     seg = getattr(_local, "segmenter", None)
     if seg is None:
+        import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
+
+        from photolab.detect import quiet_native_stderr
 
         options = vision.ImageSegmenterOptions(
             base_options=BaseOptions(model_asset_path=str(models.model_path("selfie-segmentation"))),
             output_confidence_masks=True,
             output_category_mask=False,
         )
-        seg = vision.ImageSegmenter.create_from_options(options)
+        with quiet_native_stderr():
+            seg = vision.ImageSegmenter.create_from_options(options)
+            seg.segment(mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((64, 64, 3), np.uint8)))
         _local.segmenter = seg
         with _created_lock:
             _created.append(seg)
@@ -59,10 +64,12 @@ def person_mask(rgb: np.ndarray) -> np.ndarray:
     """Person probability (float32, 0..1) for each pixel of a copy at most ``WORK_LONG`` px long."""
     import mediapipe as mp
 
+    from photolab.detect import aligned
+
     h, w = rgb.shape[:2]
     f = min(1.0, WORK_LONG / max(h, w))
     small = cv2.resize(rgb, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA) if f < 1 else rgb
-    image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(small))
+    image = mp.Image(image_format=mp.ImageFormat.SRGB, data=aligned(small))
     mask = _segmenter().segment(image).confidence_masks[0].numpy_view()
     return np.array(mask.reshape(mask.shape[:2]), dtype=np.float32)
 
