@@ -348,3 +348,19 @@ def test_many_formats_in_one_upload(client: Client, tmp_path: Path) -> None:
     assert [c[0].split(" · ")[1] for c in choices] == [p.name for p in paths]
     for path in files_under(TEMP_DIR):
         assert path.read_bytes() not in originals, path
+
+
+def test_closing_a_session_deletes_its_files_only(tmp_path: Path) -> None:
+    from photolab.ui.app import Desk, annotator_value, end_session, make_item
+
+    item, _image = make_item(gps_photo(tmp_path).read_bytes(), "ward.jpg")
+    desk = Desk(items=[item])
+    preview = Path(annotator_value(desk, item)["image"])
+    someone_else = TEMP_DIR / "0123abcd" / "preview-of-another-session.jpg"
+    someone_else.parent.mkdir(exist_ok=True)
+    someone_else.write_bytes(b"not ours")
+    assert preview.exists()
+    end_session(desk)
+    assert not preview.exists() and not desk.items
+    assert someone_else.exists()
+    someone_else.unlink()

@@ -143,6 +143,23 @@ def forget_files(desk: Desk, items: list[Item]) -> int:
     return removed
 
 
+def end_session(desk: Any) -> None:
+    """The browser tab closed (or the session expired): drop queued detections and delete its files."""
+    if not isinstance(desk, Desk):
+        return
+    with _PENDING_LOCK:
+        for key in [k for k in _PENDING if k[0] == desk.folder]:
+            _PENDING.pop(key).cancel()
+    forget_files(desk, desk.items)
+    with contextlib.suppress(OSError):
+        root = Path(os.environ.get("GRADIO_TEMP_DIR") or "/nonexistent") / "photolab" / desk.folder
+        if root.is_dir():
+            import shutil
+
+            shutil.rmtree(root, ignore_errors=True)
+    desk.items.clear()
+
+
 def _forget_upload(path: Path) -> None:
     """Delete an upload and its hash folder, wherever gradio put it."""
     with contextlib.suppress(FileNotFoundError):
@@ -591,7 +608,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
     with gr.Blocks(
         analytics_enabled=False, title="photolab", delete_cache=(3600, 8 * 3600), fill_width=False
     ) as demo:
-        desk_state = gr.State(Desk())
+        desk_state = gr.State(Desk(), delete_callback=end_session)
         with gr.Row(elem_id="topbar"):
             L(gr.Markdown(t("app.title"), elem_id="app-title"), value="app.title")
             language = L(
