@@ -143,6 +143,14 @@ def forget_files(desk: Desk, items: list[Item]) -> int:
     return removed
 
 
+def ensure_detected(desk: Desk, item: Item) -> None:
+    """detect_regions for a handler: a detector failure becomes a plain message on screen."""
+    try:
+        detect_regions(item, folder=desk.folder)
+    except PhotoLabError as exc:
+        raise gr.Error(exc.message) from exc
+
+
 def end_session(desk: Any) -> None:
     """The browser tab closed (or the session expired): drop queued detections and delete its files."""
     if not isinstance(desk, Desk):
@@ -1072,10 +1080,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             if not desk.items:
                 return {desk_state: desk}
             item = desk.item()
-            try:
-                detect_regions(item, folder=desk.folder)
-            except PhotoLabError as exc:
-                raise gr.Error(exc.message) from exc
+            ensure_detected(desk, item)
             view = item_view(desk)
             keep = (editor, toggles, pick, regions_md, warning_md, full_size, checked)
             return {desk_state: desk, **{c: view[c] for c in keep}}
@@ -1154,7 +1159,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             x: float, y: float, w: float, h: float, kind: str, default_style: str, desk: Desk
         ) -> dict[Any, Any]:
             item = desk.item()
-            detect_regions(item, folder=desk.folder)
+            ensure_detected(desk, item)
             try:
                 add_region_to(item, x, y, w, h, kind, default_style or "solid")
             except ValueError as exc:
@@ -1185,7 +1190,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
         def go_preview(checked_value: bool, desk: Desk) -> dict[Any, Any]:
             """Step 4: the gate of step 3 is enforced here, then the export bytes are rendered."""
             item = desk.item()
-            detect_regions(item, folder=desk.folder)
+            ensure_detected(desk, item)
             item.checked_full_size = bool(checked_value)
             if item.needs_full_size_check and not item.checked_full_size:
                 raise gr.Error(text("err.check_full_size", desk.lang))
