@@ -152,6 +152,10 @@ def test_review_two_photos_end_to_end(desk: Any, tmp_path: Path) -> None:
             page.locator("#regions-editor canvas").first.wait_for()
             canvas = page.locator("#regions-editor canvas").first
             assert canvas.get_attribute("aria-label"), "the photo in the box editor has alt text"
+            # Detection runs in the background: wait until its boxes are listed.
+            page.wait_for_function(
+                "() => /\\d+ of \\d+/.test(document.querySelector('#regions-status')?.innerText || '')"
+            )
             toggles = page.locator("#region-toggles")
             before = toggles.locator("input[type=checkbox]").count()
             for field, value in (("x", "10"), ("y", "10"), ("w", "150"), ("h", "60")):
@@ -162,6 +166,17 @@ def test_review_two_photos_end_to_end(desk: Any, tmp_path: Path) -> None:
                 arg=before,
             )
             assert "added" in toggles.inner_text()
+            # ... and one by clicking two opposite corners (single clicks, no drag: WCAG 2.5.7).
+            count = toggles.locator("input[type=checkbox]").count()
+            corners = page.locator("#corner-pick img")
+            corners.scroll_into_view_if_needed()
+            corners.click(position={"x": 30, "y": 40})
+            page.locator("#corner-status").get_by_text("First corner", exact=False).wait_for()
+            corners.click(position={"x": 90, "y": 100})
+            page.locator("#corner-status").get_by_text("Area added", exact=False).wait_for()
+            page.wait_for_function(
+                "n => document.querySelectorAll('#region-toggles input[type=checkbox]').length > n", arg=count
+            )
             _shot(page, "3-regions")
 
             # A photo the detectors are unsure about cannot pass until it was checked at full size.

@@ -98,6 +98,7 @@ class Desk:
     # What the browser shows of the checklist, so that only changes are sent (100+ components).
     shown: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     answered: bool = False
+    corner: tuple[int, int] | None = None  # first corner clicked on the photo, full-size pixels
 
     def item(self) -> Item:
         if not self.items:
@@ -788,6 +789,23 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
                             add_btn = L(
                                 gr.Button(t("btn.add_region"), elem_id="add-region"), value="btn.add_region"
                             )
+                            L(
+                                gr.Markdown(t("regions.corners_help"), elem_id="corners-help"),
+                                value="regions.corners_help",
+                            )
+                            corner_pick = L(
+                                gr.Image(
+                                    label=t("regions.corners"),
+                                    elem_id="corner-pick",
+                                    interactive=False,
+                                    format="jpeg",
+                                    buttons=[],
+                                    alt_text=text("alt.corners", en),
+                                ),
+                                label="regions.corners",
+                                alt_text="alt.corners",
+                            )
+                            corner_md = gr.Markdown("", elem_id="corner-status")
                         full_size = L(
                             gr.Image(
                                 label=t("regions.full_size"),
@@ -981,6 +999,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             export_md,
             download,
             next_btn,
+            corner_pick,
         ]
         checklist_views = [*radios, *justs, checklist_md]
 
@@ -992,6 +1011,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
                 return {c: gr.update() for c in item_views}
             item = desk.item()
             lang = desk.lang
+            desk.corner = None
             choices = _region_choices(desk, item)
             view: dict[Any, Any] = {
                 findings_md: findings_markdown(item, lang),
@@ -1009,6 +1029,7 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
                     else None,
                     visible=item.needs_full_size_check,
                 ),
+                corner_pick: _write(desk, f"corners-{item.sha256[:16]}.jpg", item.preview),
                 before: None,
                 after: None,
                 preview_md: "",
@@ -1165,6 +1186,32 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
             except ValueError as exc:
                 raise gr.Error(text("err.bad_box", desk.lang, width=item.width, height=item.height)) from exc
             return {desk_state: desk, **regions_view(desk, item)}
+
+        def corner_click(kind: str, default_style: str, desk: Desk, evt: gr.SelectData) -> dict[Any, Any]:
+            """Two clicks (opposite corners) on the photo add an area: no dragging needed (WCAG 2.5.7)."""
+            item = desk.item()
+            ensure_detected(desk, item)
+            x, y = (int(v) for v in evt.index[:2])
+            full = (round(x / item.preview_scale), round(y / item.preview_scale))
+            if desk.corner is None:
+                desk.corner = full
+                return {
+                    desk_state: desk,
+                    corner_md: text("regions.corner_first", desk.lang, x=full[0], y=full[1]),
+                }
+            (x1, y1), desk.corner = desk.corner, None
+            left, top = min(x1, full[0]), min(y1, full[1])
+            try:
+                add_region_to(
+                    item, left, top, abs(full[0] - x1), abs(full[1] - y1), kind, default_style or "solid"
+                )
+            except ValueError as exc:
+                raise gr.Error(text("err.bad_box", desk.lang, width=item.width, height=item.height)) from exc
+            return {
+                desk_state: desk,
+                **regions_view(desk, item),
+                corner_md: text("regions.corner_done", desk.lang),
+            }
 
         def apply_style_all(style: str, desk: Desk) -> dict[Any, Any]:
             if style not in STYLES:
@@ -1375,6 +1422,13 @@ def build_app(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
         region_outputs = [desk_state, editor, toggles, pick, regions_md]
         editor.change(sync_boxes, [editor, desk_state], region_outputs, api_name="sync_boxes")
         toggles.input(toggle, [toggles, desk_state], region_outputs, api_name="toggle_regions")
+        corner_pick.select(
+            corner_click,
+            [add_kind, style_all, desk_state],
+            [*region_outputs, corner_md],
+            api_name="corner_click",
+            concurrency_limit=8,
+        )
         add_btn.click(
             add_region,
             [add_x, add_y, add_w, add_h, add_kind, style_all, desk_state],
