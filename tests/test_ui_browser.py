@@ -109,6 +109,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Any:
     yield running, store
     running.stop()
     demo.close()
+    server.wipe_temp_dir(TEMP_DIR)  # as `photolab serve` does at exit
 
 
 def test_review_two_photos_end_to_end(desk: Any, tmp_path: Path) -> None:

@@ -53,6 +53,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Any:
     yield running, store
     running.stop()
     demo.close()
+    server.wipe_temp_dir(TEMP_DIR)  # as `photolab serve` does at exit
 
 
 @pytest.fixture
