@@ -109,7 +109,9 @@ def _producers(
         for job in jobs_list:
             yield job, partial(process, job.source)
         return
-    # spawn, not fork: the parent may already hold model sessions and their threads.
+    # spawn, not fork: the parent may already hold model sessions and their threads. Each worker runs
+    # its models on one thread (the environment is inherited), so N workers use N cores.
+    os.environ.setdefault("PHOTOLAB_THREADS", "1")
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs_list)), mp_context=context) as pool:
         window = workers * 2  # bounded read-ahead: outputs wait in memory until written

@@ -67,9 +67,11 @@ def _faces(rgb: np.ndarray, found: list[Region]) -> Finding:
 
 
 def _text(rgb: np.ndarray, found: list[Region]) -> Finding:
+    from photolab.detect import faces
     from photolab.detect.text import detect_text
 
-    return Finding(detect_text(rgb))
+    # Text is the slowest stage: alone it may use every core; batch workers are pinned to one thread.
+    return Finding(detect_text(rgb, threads=faces.current_threads() or (os.cpu_count() or 1)))
 
 
 def _people(rgb: np.ndarray, found: list[Region]) -> Finding:

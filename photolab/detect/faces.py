@@ -71,6 +71,11 @@ def _close_tasks() -> None:
             _closables.pop().close()
 
 
+def current_threads() -> int:
+    """The thread count set by PHOTOLAB_THREADS or set_threads (0 = each library's default)."""
+    return _threads
+
+
 def set_threads(n: int) -> None:
     """Threads for onnxruntime and OpenCV (0 = their default). Call before detecting (benchmarks use 1)."""
     global _threads

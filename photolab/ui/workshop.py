@@ -61,6 +61,14 @@ WORKSHOP_CSS = """
 # ------------------------------------------------------------------------------------------ helpers
 
 
+def private_temp_folder(prefix: str) -> Path:
+    """A folder inside the server's private temp dir (GRADIO_TEMP_DIR, emptied at start and exit)."""
+    parent = os.environ.get("GRADIO_TEMP_DIR")
+    if parent:
+        Path(parent).mkdir(mode=0o700, parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=parent or None))
+
+
 class ImageFiles:
     """Scenario images (pixels only, no metadata) and their box drawings as files in a private folder.
 
@@ -70,7 +78,7 @@ class ImageFiles:
     """
 
     def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="photolab-workshop-"))
+        self.folder = private_temp_folder("photolab-workshop-")
         atexit.register(shutil.rmtree, self.folder, True)
         self._lock = threading.Lock()
 
@@ -225,7 +233,7 @@ def build_workshop(db_path: Path | None = None, *, lang: str = "en") -> gr.Block
     ftexts = ws.load_texts(lang)
     fui = ftexts["ui"]
     files = ImageFiles()
-    export_dir = Path(tempfile.mkdtemp(prefix="photolab-workshop-export-"))
+    export_dir = private_temp_folder("photolab-workshop-export-")
     atexit.register(shutil.rmtree, export_dir, True)
 
     with gr.Blocks(title=fui["app_title"], analytics_enabled=False) as demo:
