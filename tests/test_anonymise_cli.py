@@ -110,3 +110,17 @@ def test_bad_options_are_usage_errors(tmp_path: Path) -> None:
     assert done.returncode == 2 and "swirl" in done.stderr
     done = photolab("anonymise", COMMON_ROOM, "-o", tmp_path, "--detect", "faces,cats")
     assert done.returncode == 2 and "cats" in done.stderr
+
+
+def test_verify_without_report_accepts_blurred_faces(tmp_path: Path) -> None:
+    """Without a report, a detector hit on a blurred area is recognised as redacted (no fine detail)."""
+    out = tmp_path / "out"
+    done = photolab("anonymise", COMMON_ROOM, "-o", out, "--detect", "faces")
+    assert done.returncode == 0, done.stderr
+    assert photolab("verify", out / COMMON_ROOM.name).returncode == 0
+    from photolab.pipeline import REDACTED_DETAIL, fine_detail
+
+    rng = np.random.default_rng(1)
+    face_like = rng.normal(128, 40, (60, 60)).astype(np.float32)
+    assert fine_detail(face_like, (0, 0, 60, 60)) > 100 * REDACTED_DETAIL
+    assert fine_detail(np.full((60, 60), 90, np.float32), (0, 0, 60, 60)) < REDACTED_DETAIL

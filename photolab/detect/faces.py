@@ -267,7 +267,8 @@ def _blazeface(threshold: float):  # -> mediapipe vision.FaceDetector, one per t
         )
         with quiet_native_stderr():
             det = vision.FaceDetector.create_from_options(options)
-            det.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((64, 64, 3), np.uint8)))
+            # An odd size, so that LiteRT's one-time "memory not aligned" warning is printed here, silenced.
+            det.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((67, 91, 3), np.uint8)))
         _local.blazeface = det
         with _session_lock:
             _closables.append(det)
