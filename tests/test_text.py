@@ -119,6 +119,25 @@ def test_tiles_cover_the_image_with_overlap():
         assert cover.all()
 
 
+def test_big_photo_small_lines_anywhere_are_found():
+    """12 MP photos go through the gate (half-scale permissive pass): small lines far apart, in the
+    corners and the middle, must all still reach the full-resolution pass."""
+    spots = [(60, 60), (3500, 80), (1900, 1450), (120, 2900), (3450, 2880)]
+    img, boxes = scene([(f"Nr {i}  Jan Nowak {4410 + i}", 14, xy) for i, xy in enumerate(spots)],
+                       size=(4000, 3000))
+    assert text_mod.working_scale(*img.size) <= text_mod.GATE_MAX_UPSCALE
+    regions = detect_text(np.asarray(img), recognise=False)
+    for box in boxes:
+        assert covered(regions, box, *img.size) >= 0.98, box
+
+
+def test_gate_areas_are_grown_to_a_minimum_size_inside_the_image():
+    assert text_mod._at_least((10, 10, 50, 40), 800, 4000, 3000) == (0, 0, 800, 800)
+    assert text_mod._at_least((3900, 2950, 100, 50), 800, 4000, 3000) == (3200, 2200, 800, 800)
+    assert text_mod._at_least((1000, 1000, 1200, 30), 800, 4000, 3000) == (1000, 615, 1200, 800)
+    assert text_mod._at_least((0, 0, 50, 50), 800, 600, 400) == (0, 0, 600, 400)
+
+
 def test_working_copy_is_8_to_16_megapixels_within_2x():
     assert text_mod.working_scale(4000, 3000) == 1.0
     assert text_mod.working_scale(8000, 6000) == pytest.approx((16e6 / 48e6) ** 0.5)

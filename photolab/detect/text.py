@@ -5,8 +5,11 @@ only fills ``Region.text`` so a reviewer can see what was found. Passes, all on 
 8-16 megapixels (small photos are upscaled up to 2x, since their text is small; big ones downscaled):
 
 1. overview: the whole image at ``OVERVIEW_SIDE`` long side, for large text that tiles would cut;
-2. tiles: overlapping ``TILE`` px tiles at working resolution, for small text;
-3. refine: the neighbourhoods of what pass 2 found, upscaled ``REFINE_SCALE`` x, for small or blurred
+2. gate (photos of about 8 MP and more only): the working copy at ``GATE_SCALE`` (in tiles) with a
+   permissive detector, only to find where text may be: at that scale even 8 px lines light up weakly;
+3. full resolution: overlapping ``TILE`` px tiles at working resolution, for small text, over the gate's
+   areas (with context; typically 10-25% of a photo), or over the whole of a smaller, upscaled photo;
+4. refine: the neighbourhoods of what passes 1 and 3 found, upscaled ``REFINE_SCALE`` x, for small or blurred
    lines next to found ones (register rows, badge ID lines, screen tables).
 
 The models are the PP-OCR detection and recognition ONNX files inside the rapidocr wheel, given to
@@ -35,6 +38,13 @@ MAX_UPSCALE = 2.0
 OVERVIEW_SIDE = 1280
 TILE = 1600
 TILE_OVERLAP = 192
+GATE_MAX_UPSCALE = 1.1  # gate only photos (nearly) as big as the working copy; smaller ones were
+#   upscaled because their text is small, and there the gate missed a 9 px plate the full pass covers
+GATE_SCALE = 0.5  # the gate pass costs a quarter of a full-resolution pass
+GATE_PIXEL_THRESH = 0.1  # permissive DB thresholds: the gate may over-select, never under-select
+GATE_BOX_THRESH = 0.1
+GATE_MARGIN = 64  # working px of context around a gate box (plus one line height) at full resolution
+GATE_MIN_SIDE = 800  # smaller crops make the detector see text everywhere (whole-crop false boxes)
 REFINE_SCALE = 2.0
 REFINE_CONTEXT = 3.0  # line heights of context around found text in the refine pass
 REFINE_SEED_HEIGHT = 32  # only lines at most this high (working px) seed the refine pass
@@ -47,6 +57,8 @@ BIG_LINE = 64  # px at the pass's scale: a line taller than this must score at l
 SURE_SCORE = 0.65  # ... otherwise it is an object (camera, car, dome) the model mistakes for text
 DUPLICATE_OVERLAP = 0.7  # boxes covered this much by another box are merged into it
 REC_MIN_SCORE = 0.3
+
+Box = tuple[int, int, int, int]  # x, y, w, h in pixels
 
 PLATE_TEXT = re.compile(r"^[A-Z0-9]{1,4}([ \-·]?[A-Z0-9]{1,4}){1,3}$")
 
@@ -81,7 +93,8 @@ def model_dir() -> Path:
 
 
 def _engine(task: str, threads: int):
-    """A cached RapidOCR instance doing only ``task`` ("det" or "rec"); thread-safe lazy creation."""
+    """A cached RapidOCR instance doing only ``task`` ("det", "gate": permissive det, or "rec");
+    thread-safe lazy creation."""
     key = (task, threads)
     with _engine_lock:
         if key not in _engines:
@@ -92,11 +105,11 @@ def _engine(task: str, threads: int):
 def _make_engine(task: str, threads: int):
     from rapidocr import RapidOCR
 
-    model = model_dir() / (DET_MODEL if task == "det" else REC_MODEL)
+    model = model_dir() / (REC_MODEL if task == "rec" else DET_MODEL)
     if not model.is_file():
         raise ModelError(f"rapidocr's packaged model {model.name} is missing; reinstall rapidocr==3.10.0")
     params = {
-        "Global.use_det": task == "det",
+        "Global.use_det": task != "rec",
         "Global.use_cls": False,
         "Global.use_rec": task == "rec",
         "Global.use_preprocess_img": False,  # photolab chooses the working size itself
@@ -106,13 +119,13 @@ def _make_engine(task: str, threads: int):
         "EngineConfig.onnxruntime.intra_op_num_threads": threads,
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
     }
-    if task == "det":
+    if task in ("det", "gate"):
         params |= {
             "Det.model_path": str(model),
             "Det.limit_type": "max",  # no resizing inside rapidocr beyond rounding to 32 px
             "Det.limit_side_len": 100_000,
-            "Det.thresh": PIXEL_THRESH,
-            "Det.box_thresh": BOX_THRESH,
+            "Det.thresh": PIXEL_THRESH if task == "det" else GATE_PIXEL_THRESH,
+            "Det.box_thresh": BOX_THRESH if task == "det" else GATE_BOX_THRESH,
             "Det.unclip_ratio": UNCLIP_RATIO,
         }
     else:
@@ -145,7 +158,9 @@ def find_text_lines(bgr: np.ndarray, *, threads: int = 1) -> list[TextLine]:
     height, width = bgr.shape[:2]
     scale = working_scale(width, height)
     work = _resize(bgr, scale)
-    lines = _overview_pass(work, threads) + _tile_pass(work, 1.0, threads)
+    whole = [(0, 0, work.shape[1], work.shape[0])]
+    areas = _gate_areas(work, threads) if scale <= GATE_MAX_UPSCALE else whole
+    lines = _overview_pass(work, threads) + _full_resolution_pass(work, areas, threads)
     lines += _refine_pass(work, lines, threads)
     return [TextLine(line.quad / scale, line.score) for line in lines]
 
@@ -165,14 +180,50 @@ def _overview_pass(work: np.ndarray, threads: int) -> list[TextLine]:
     return _detect_scaled(work, OVERVIEW_SIDE / long_side, threads)
 
 
-def _tile_pass(work: np.ndarray, scale: float, threads: int) -> list[TextLine]:
-    return _detect_scaled(work, scale, threads)
+def _gate_areas(work: np.ndarray, threads: int) -> list[Box]:
+    """Where text may be: bounding boxes (working px) of clusters of permissive detections at
+    GATE_SCALE, each grown by GATE_MARGIN plus its line height, then to at least GATE_MIN_SIDE."""
+    height, width = work.shape[:2]
+    boxes = []
+    for line in _detect_scaled(work, GATE_SCALE, threads, task="gate"):
+        x, y, w, h = line.box
+        m = GATE_MARGIN + line.height
+        boxes.append(clip((x - m, y - m, w + 2 * m, h + 2 * m), width, height))
+    clusters = _clusters(boxes, width, height)
+    return _clusters([_at_least(box, GATE_MIN_SIDE, width, height) for box in clusters], width, height)
+
+
+def _clusters(boxes: list[Box], width: int, height: int) -> list[Box]:
+    """Bounding boxes of the connected groups of (overlapping or touching) boxes."""
+    mask = np.zeros((height, width), np.uint8)
+    for x, y, w, h in boxes:
+        mask[y:y + h, x:x + w] = 1
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+    return [tuple(int(v) for v in stats[i, :4]) for i in range(1, count)]
+
+
+def _at_least(box: Box, side: int, width: int, height: int) -> Box:
+    """``box`` grown about its centre to at least ``side`` px each way (as far as the image allows)."""
+    x, y, w, h = box
+    w2, h2 = min(width, max(w, side)), min(height, max(h, side))
+    x2 = min(max(0, x - (w2 - w) // 2), width - w2)
+    y2 = min(max(0, y - (h2 - h) // 2), height - h2)
+    return (x2, y2, w2, h2)
+
+
+def _full_resolution_pass(work: np.ndarray, areas: list[Box], threads: int) -> list[TextLine]:
+    return _detect_in_areas(work, areas, 1.0, threads)
 
 
 def _refine_pass(work: np.ndarray, found: list[TextLine], threads: int) -> list[TextLine]:
+    return _detect_in_areas(work, _refine_areas(found, work.shape[1], work.shape[0]), REFINE_SCALE, threads)
+
+
+def _detect_in_areas(work: np.ndarray, areas: list[Box], scale: float, threads: int) -> list[TextLine]:
+    """Detect in each area (a crop of ``work``) resized by ``scale``; quads in ``work`` pixels."""
     out = []
-    for x, y, w, h in _refine_areas(found, work.shape[1], work.shape[0]):
-        for line in _detect_scaled(work[y:y + h, x:x + w], REFINE_SCALE, threads):
+    for x, y, w, h in areas:
+        for line in _detect_scaled(work[y:y + h, x:x + w], scale, threads):
             out.append(TextLine(line.quad + np.array([x, y]), line.score))
     return out
 
@@ -197,13 +248,13 @@ def _refine_areas(found: list[TextLine], width: int, height: int) -> list[tuple[
     return chosen
 
 
-def _detect_scaled(image: np.ndarray, scale: float, threads: int) -> list[TextLine]:
+def _detect_scaled(image: np.ndarray, scale: float, threads: int, task: str = "det") -> list[TextLine]:
     """Detect on ``image`` resized by ``scale`` (in tiles); quads in ``image`` pixels."""
     scaled = _resize(image, scale)
     out = []
     for x, y, w, h in tiles(scaled.shape[1], scaled.shape[0]):
         tile = np.ascontiguousarray(scaled[y:y + h, x:x + w])
-        for line in _detect_tile(tile, threads):
+        for line in _detect_tile(tile, threads, task):
             out.append(TextLine((line.quad + np.array([x, y])) / scale, line.score))
     return out
 
@@ -223,10 +274,10 @@ def tiles(width: int, height: int, size: int = TILE,
     return [(x, y, w, h) for y, h in spans(height) for x, w in spans(width)]
 
 
-def _detect_tile(tile: np.ndarray, threads: int) -> list[TextLine]:
+def _detect_tile(tile: np.ndarray, threads: int, task: str = "det") -> list[TextLine]:
     if min(tile.shape[:2]) < 8:
         return []
-    result = _engine("det", threads)(tile)
+    result = _engine(task, threads)(tile)
     boxes = getattr(result, "boxes", None)
     if boxes is None or len(boxes) == 0:
         return []
