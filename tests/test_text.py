@@ -3,12 +3,9 @@ OCR cannot read the identifying text any more."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-import unicodedata
 
-import cv2
 import numpy as np
 import pytest
 from conftest import require_shared
@@ -16,6 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from photolab.detect import text as text_mod
 from photolab.detect.text import detect_text, tiles
+from photolab.readable import LineReader, reveals
 from photolab.redact import padded_box, redact
 
 
@@ -160,88 +158,6 @@ def test_engines_are_cached_and_never_download(monkeypatch):
 
 
 # --------------------------------------------------------------------------- dev set, end to end
-def norm(s: str) -> str:
-    s = unicodedata.normalize("NFKD", s.casefold())
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    return re.sub(r"[\W_]+", "", s)
-
-
-def reveals(tokens: list[str], reading: str) -> bool:
-    """Does an OCR reading contain one of the line's identifying tokens (fuzzy for long tokens)?"""
-    hay = norm(reading)
-    words = {norm(w) for w in re.split(r"[\s,;:/()\-]+", reading)} | set(re.findall(r"\d+|[^\W\d_]+", hay))
-    for token in (norm(t) for t in tokens):
-        if len(token) < 2:
-            continue
-        if len(token) <= 3:
-            if token in words:
-                return True
-        elif _best_ratio(token, hay) >= 0.6:
-            return True
-    return False
-
-
-def _best_ratio(needle: str, hay: str) -> float:
-    n = len(needle)
-    windows = [hay[i:i + n] for i in range(max(1, len(hay) - n + 1))]
-    return max(difflib.SequenceMatcher(None, needle, w, autojunk=False).ratio() for w in windows)
-
-
-class Reader:
-    """Recognition of each line's strip (raw and contrast-stretched) plus whole-image OCR."""
-
-    def __init__(self) -> None:
-        from rapidocr import RapidOCR
-
-        eng = {"EngineConfig.onnxruntime.intra_op_num_threads": 1, "Global.log_level": "error",
-               "Det.model_path": str(text_mod.model_dir() / text_mod.DET_MODEL),
-               "Rec.model_path": str(text_mod.model_dir() / text_mod.REC_MODEL)}
-        self.whole = RapidOCR(params={**eng, "Global.text_score": 0.3, "Global.use_cls": False})
-        self.rec = RapidOCR(params={**eng, "Global.use_det": False, "Global.use_cls": False})
-
-    def readings(self, bgr: np.ndarray, lines: list[dict]) -> list[list[str]]:
-        found = self.whole(bgr)
-        whole = list(zip(getattr(found, "boxes", None) if found.boxes is not None else [],
-                         found.txts or (), strict=False)) if hasattr(found, "txts") else []
-        out = []
-        for line in lines:
-            quad = np.asarray(line["quad"], np.float32)
-            texts = [t for q, t in whole if _overlap(quad, np.asarray(q, np.float32)) >= 0.5]
-            strip = _strip(bgr, quad)
-            for img in (strip, _stretch(strip)):
-                res = self.rec(img)
-                texts += [t for t, s in zip(res.txts or (), res.scores or (), strict=False) if s >= 0.3]
-            out.append(texts)
-        return out
-
-
-def _strip(bgr: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    h = (np.linalg.norm(quad[3] - quad[0]) + np.linalg.norm(quad[2] - quad[1])) / 2
-    w = (np.linalg.norm(quad[1] - quad[0]) + np.linalg.norm(quad[2] - quad[3])) / 2
-    ex = (quad[1] - quad[0]) / max(w, 1)
-    ey = (quad[3] - quad[0]) / max(h, 1)
-    m = 0.15 * h + 1
-    grown = quad + np.array([-ex - ey, ex - ey, ex + ey, -ex + ey]) * m
-    k = max(1.0, 40.0 / h)
-    size = (int((w + 2 * m) * k), int((h + 2 * m) * k))
-    target = np.float32([[0, 0], [size[0], 0], [size[0], size[1]], [0, size[1]]])
-    matrix = cv2.getPerspectiveTransform(grown.astype(np.float32), target)
-    return cv2.warpPerspective(bgr, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
-
-
-def _stretch(strip: np.ndarray) -> np.ndarray:
-    g = cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY).astype(np.float32)
-    lo, hi = np.percentile(g, 1), np.percentile(g, 99)
-    g = np.clip((g - lo) * 255.0 / max(hi - lo, 1.0), 0, 255).astype(np.uint8)
-    return cv2.cvtColor(g, cv2.COLOR_GRAY2BGR)
-
-
-def _overlap(a: np.ndarray, b: np.ndarray) -> float:
-    inter, _ = cv2.intersectConvexConvex(cv2.convexHull(a), cv2.convexHull(b))
-    smaller = min(cv2.contourArea(a), cv2.contourArea(b))
-    return inter / smaller if smaller > 0 else 0.0
-
-
 def exposed_lines(name: str, crop: tuple[int, int, int, int] | None = None) -> tuple[int, list[str]]:
     """(identifying lines readable in the original, those still readable after detect + redact).
 
@@ -259,7 +175,7 @@ def exposed_lines(name: str, crop: tuple[int, int, int, int] | None = None) -> t
         if ln.get("identifying", True) and ln.get("tokens") and inside:
             lines.append({**ln, "quad": quad.tolist()})
     redacted = redact(original, detect_text(np.asarray(original)))
-    reader = Reader()
+    reader = LineReader()
     before = reader.readings(np.asarray(original)[:, :, ::-1].copy(), lines)
     readable = [ln for ln, rd in zip(lines, before, strict=True) if any(reveals(ln["tokens"], t) for t in rd)]
     after = reader.readings(np.asarray(redacted)[:, :, ::-1].copy(), readable)
