@@ -88,7 +88,7 @@ def main() -> int:
     server.prepare_environment()
     from playwright.sync_api import sync_playwright
 
-    from photolab.review.record import RecordStore
+    from photolab.review.store import RecordStore
     from photolab.ui.app import build_app
 
     work = Path(tempfile.mkdtemp(prefix="photolab-bench-"))

@@ -11,6 +11,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from photolab.config import apply_privacy_environment
+
+apply_privacy_environment()  # before any dependency (onnxruntime, gradio) is imported
+
 __version__ = "0.1.0"
 
 _API = {

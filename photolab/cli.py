@@ -227,7 +227,7 @@ _DbOption = Annotated[
 def _record_store(db: str | None):  # -> RecordStore (imported lazily: keeps `photolab --help` fast)
     from pathlib import Path
 
-    from photolab.review.record import RecordStore
+    from photolab.review.store import RecordStore
 
     return RecordStore(Path(db).expanduser() if db else None)
 

@@ -243,7 +243,7 @@ def build(
     workshop: bool = False,
 ) -> tuple[Any, Any]:
     """Build the Blocks to serve and its record store (import gradio only after prepare_environment)."""
-    from photolab.review.record import RecordStore
+    from photolab.review.store import RecordStore
     from photolab.ui.app import build_app
 
     store = RecordStore(db)

@@ -43,7 +43,7 @@ import yaml
 
 from photolab.errors import PhotoLabError
 from photolab.regions import iou
-from photolab.review.record import Migration, connect, default_db_path, ensure_schema, transaction
+from photolab.review.store import Migration, connect, default_db_path, ensure_schema, transaction
 
 Box = tuple[int, int, int, int]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CORPUS, contains_any, require_shared, sha256_tree
+from support import CORPUS, contains_any, require_shared, sha256_tree
 from PIL import Image, ImageCms
 
 from photolab.batch import run_batch

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import require_shared
+from support import require_shared
 from PIL import Image
 
 from photolab import detect

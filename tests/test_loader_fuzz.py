@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pillow_heif
 import pytest
-from conftest import encode, test_pattern
+from support import encode, pattern_image
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -19,7 +19,7 @@ from photolab.photo import load
 
 
 def _seeds() -> dict[str, bytes]:
-    picture = test_pattern(24, 16)
+    picture = pattern_image(24, 16)
     exif = Image.Exif()
     exif[0x0112] = 6
     exif[0x013B] = "seed"

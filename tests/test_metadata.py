@@ -10,7 +10,7 @@ import numpy as np
 import piexif
 import pillow_heif
 import pytest
-from conftest import PNG_SIGNATURE, contains_any, encode, png_chunk, test_pattern
+from support import PNG_SIGNATURE, contains_any, encode, png_chunk, pattern_image
 from PIL import Image, ImageCms, PngImagePlugin
 
 from photolab.batch import run_batch
@@ -99,7 +99,7 @@ def thumbnail_that_differs() -> bytes:
 
 def planted_jpeg() -> bytes:
     base = encode(
-        test_pattern(),
+        pattern_image(),
         "JPEG",
         quality=95,
         exif=planted_exif(thumbnail_that_differs()),
@@ -116,7 +116,7 @@ def planted_png() -> bytes:
     info.add_text("Comment", "Planted zTXt comment", zip=True)
     info.add_itxt("Description", "Planted iTXt description", zip=True)
     info.add_itxt("XML:com.adobe.xmp", planted_xmp().decode())
-    base = encode(test_pattern(), "PNG", pnginfo=info, exif=planted_exif(), icc_profile=planted_icc())
+    base = encode(pattern_image(), "PNG", pnginfo=info, exif=planted_exif(), icc_profile=planted_icc())
     iend = base.rindex(b"IEND") - 4
     private = png_chunk(b"prVt", b"PLANTED-PRIVATE-CHUNK")
     return base[:iend] + private + base[iend:] + TRAILER
@@ -124,7 +124,7 @@ def planted_png() -> bytes:
 
 def planted_webp() -> bytes:
     base = encode(
-        test_pattern(), "WEBP", quality=90, exif=planted_exif(), xmp=planted_xmp(), icc_profile=planted_icc()
+        pattern_image(), "WEBP", quality=90, exif=planted_exif(), xmp=planted_xmp(), icc_profile=planted_icc()
     )
     return base + TRAILER
 
@@ -132,18 +132,18 @@ def planted_webp() -> bytes:
 def planted_tiff() -> bytes:
     info = {315: ARTIST, 33432: COPYRIGHT, 270: DESCRIPTION, 271: "PlantedMake", 305: "PlantedSoftware"}
     second = Image.new("RGB", (48, 32), (250, 0, 250))
-    return encode(test_pattern(), "TIFF", tiffinfo=info, save_all=True, append_images=[second])
+    return encode(pattern_image(), "TIFF", tiffinfo=info, save_all=True, append_images=[second])
 
 
 def planted_gif() -> bytes:
-    frames = [test_pattern().convert("P"), Image.new("P", (48, 32), 5)]
+    frames = [pattern_image().convert("P"), Image.new("P", (48, 32), 5)]
     base = encode(frames[0], "GIF", save_all=True, append_images=frames[1:], comment=COMMENT)
     app = b"\x21\xff\x0bPLANTEDX1.0" + bytes([21]) + b"PLANTED-APPEXTENSION!" + b"\0"
     return base[:-1] + app + base[-1:] + TRAILER
 
 
 def planted_heic() -> bytes:
-    heif = pillow_heif.from_pillow(test_pattern(64, 48))
+    heif = pillow_heif.from_pillow(pattern_image(64, 48))
     buf = io.BytesIO()
     heif.save(buf, quality=90, exif=planted_exif(), xmp=planted_xmp())
     return buf.getvalue()
@@ -249,14 +249,14 @@ def test_inspect_other_formats(name: str, expected: set[str]) -> None:
 
 
 def test_inspect_clean_output_finds_nothing() -> None:
-    clean = encode_clean(test_pattern(), "JPEG")
+    clean = encode_clean(pattern_image(), "JPEG")
     assert inspect(clean) == []
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "TIFF", "GIF"])
 @pytest.mark.parametrize("mode", ["RGB", "RGBA", "L", "LA"])
 def test_encode_clean_is_clean_in_every_format_and_mode(fmt: str, mode: str) -> None:
-    image = test_pattern().convert(mode)
+    image = pattern_image().convert(mode)
     image.info = {"comment": COMMENT, "icc_profile": planted_icc(), "exif": planted_exif()}
     image.info["xmp"] = planted_xmp()
     data = encode_clean(image, fmt)
@@ -277,20 +277,20 @@ def test_encode_clean_jpeg_quality_is_high() -> None:
 @pytest.mark.parametrize(
     ("dirty", "words"),
     [
-        (lambda: encode_clean(test_pattern(), "JPEG") + b"tail", "after the end"),
-        (lambda: encode(test_pattern(), "JPEG", comment="x"), "COM"),
-        (lambda: encode(test_pattern(), "JPEG", exif=planted_exif()), "APP1"),
-        (lambda: encode(test_pattern(), "JPEG", icc_profile=planted_icc()), "APP2"),
+        (lambda: encode_clean(pattern_image(), "JPEG") + b"tail", "after the end"),
+        (lambda: encode(pattern_image(), "JPEG", comment="x"), "COM"),
+        (lambda: encode(pattern_image(), "JPEG", exif=planted_exif()), "APP1"),
+        (lambda: encode(pattern_image(), "JPEG", icc_profile=planted_icc()), "APP2"),
         (planted_png, "tEXt"),
-        (lambda: encode(test_pattern(), "PNG", icc_profile=planted_icc()), "iCCP"),
-        (lambda: encode(test_pattern(), "WEBP", exif=planted_exif()), "EXIF"),
-        (lambda: encode(test_pattern(), "TIFF", tiffinfo={315: ARTIST}), "IFD tag 315"),
+        (lambda: encode(pattern_image(), "PNG", icc_profile=planted_icc()), "iCCP"),
+        (lambda: encode(pattern_image(), "WEBP", exif=planted_exif()), "EXIF"),
+        (lambda: encode(pattern_image(), "TIFF", tiffinfo={315: ARTIST}), "IFD tag 315"),
         (planted_tiff, "2 images"),
-        (lambda: encode(test_pattern().convert("P"), "GIF", comment="x"), "GIF comment"),
+        (lambda: encode(pattern_image().convert("P"), "GIF", comment="x"), "GIF comment"),
         (planted_gif, "images"),
         (planted_heic, "HEIF"),
         (lambda: b"plain text", "not a recognised image"),
-        (lambda: encode_clean(test_pattern(), "JPEG")[:-200], "end-of-image"),
+        (lambda: encode_clean(pattern_image(), "JPEG")[:-200], "end-of-image"),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )

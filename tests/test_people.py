@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import require_shared
+from support import require_shared
 from PIL import Image
 
 from photolab import detect

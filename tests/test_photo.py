@@ -8,7 +8,7 @@ import zlib
 
 import numpy as np
 import pytest
-from conftest import PNG_SIGNATURE, encode, png_chunk, test_pattern
+from support import PNG_SIGNATURE, encode, png_chunk, pattern_image
 from PIL import Image, ImageOps
 
 from photolab.errors import CorruptImage, ImageTooLarge, PhotoLabError, UnsupportedFormat
@@ -28,7 +28,7 @@ STORE_AS = {
 
 
 def stored(orientation: int) -> Image.Image:
-    upright = test_pattern()
+    upright = pattern_image()
     method = STORE_AS[orientation]
     return upright if method is None else upright.transpose(method)
 
@@ -50,7 +50,7 @@ def with_orientation(fmt: str, orientation: int) -> bytes:
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_every_orientation_gives_the_same_upright_pixels(fmt: str, orientation: int) -> None:
     data = with_orientation(fmt, orientation)
-    reference = np.asarray(test_pattern(), dtype=np.int16)
+    reference = np.asarray(pattern_image(), dtype=np.int16)
     # the fixture itself is right: Pillow's own exif_transpose agrees on what a viewer shows
     with Image.open(__import__("io").BytesIO(data)) as im:
         shown = np.asarray(ImageOps.exif_transpose(im).convert("RGB"), dtype=np.int16)
@@ -64,7 +64,7 @@ def test_every_orientation_gives_the_same_upright_pixels(fmt: str, orientation: 
 
 def test_sniffs_format_not_extension(tmp_path) -> None:
     png_named_jpg = tmp_path / "photo.jpg"
-    png_named_jpg.write_bytes(encode(test_pattern(), "PNG"))
+    png_named_jpg.write_bytes(encode(pattern_image(), "PNG"))
     photo = load(png_named_jpg)
     assert photo.format == "PNG"
     assert photo.name == str(png_named_jpg)
@@ -124,7 +124,7 @@ def test_16bit_grey_png_is_scaled_not_clipped() -> None:
 
 
 def test_palette_with_transparency_becomes_rgba() -> None:
-    pal = test_pattern().convert("P", palette=Image.Palette.ADAPTIVE, colors=8)
+    pal = pattern_image().convert("P", palette=Image.Palette.ADAPTIVE, colors=8)
     data = encode(pal, "PNG", transparency=0)
     photo = load(data)
     assert photo.image.mode == "RGBA"
@@ -132,7 +132,7 @@ def test_palette_with_transparency_becomes_rgba() -> None:
 
 
 def test_animated_gif_keeps_first_frame_and_says_so() -> None:
-    frames = [test_pattern().convert("P"), Image.new("P", (48, 32), 3)]
+    frames = [pattern_image().convert("P"), Image.new("P", (48, 32), 3)]
     data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
     photo = load(data)
     assert photo.frames == 2
@@ -195,7 +195,7 @@ def test_folder_and_fifo_are_refused_without_blocking(tmp_path) -> None:
 def test_heic_loads_through_pillow_heif() -> None:
     import pillow_heif
 
-    heif = pillow_heif.from_pillow(test_pattern(64, 48))
+    heif = pillow_heif.from_pillow(pattern_image(64, 48))
     buf = __import__("io").BytesIO()
     heif.save(buf, quality=90)
     photo = load(buf.getvalue())
@@ -211,5 +211,5 @@ def test_avif_orientation_is_applied(orientation: int) -> None:
     data = encode(stored(orientation), "AVIF", quality=95, exif=exif.tobytes())
     photo = load(data)
     assert photo.format == "AVIF" and (photo.width, photo.height) == (48, 32)
-    diff = np.abs(np.asarray(photo.image, dtype=np.int16) - np.asarray(test_pattern(), dtype=np.int16))
+    diff = np.abs(np.asarray(photo.image, dtype=np.int16) - np.asarray(pattern_image(), dtype=np.int16))
     assert diff.mean() < 6  # AVIF subsamples chroma: edges blur, quadrants must still line up

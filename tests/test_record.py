@@ -18,21 +18,13 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from photolab import __version__
+from photolab import __version__, config
 from photolab.cli import app
 from photolab.errors import ReviewBlocked
 from photolab.regions import Region
 from photolab.review.checklist import load_checklist
-from photolab.review.record import (
-    RecordStore,
-    ReviewRecord,
-    build_export_zip,
-    build_record,
-    connect,
-    default_db_path,
-    ensure_schema,
-    transaction,
-)
+from photolab.review.record import ReviewRecord, build_export_zip, build_record
+from photolab.review.store import RecordStore, connect, default_db_path, ensure_schema, transaction
 
 # Values that must never reach a record: they are what the pipeline removed or hid.
 GPS_VALUE = "59.9139 N, 10.7522 E"
@@ -350,9 +342,11 @@ def test_a_deleted_database_is_recreated_private(tmp_path: Path) -> None:
 
 def test_default_path_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PHOTOLAB_DB", str(tmp_path / "env.sqlite3"))
+    config.reload()
     assert RecordStore().path == tmp_path / "env.sqlite3"
     monkeypatch.delenv("PHOTOLAB_DB")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    config.reload()
     assert default_db_path() == tmp_path / "data" / "photolab" / "photolab.sqlite3"
 
 

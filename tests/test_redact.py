@@ -7,7 +7,7 @@ import json
 import cv2
 import numpy as np
 import pytest
-from conftest import require_shared
+from support import require_shared
 from PIL import Image
 
 from photolab.redact import MAX_CELLS, SOLID_FILL, padded_box, redact

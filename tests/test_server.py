@@ -129,7 +129,7 @@ def hook(event, args):
 sys.addaudithook(hook)
 from photolab import server
 server.prepare_environment()
-from photolab.review.record import RecordStore
+from photolab.review.store import RecordStore
 from photolab.ui.app import build_app
 demo = build_app(RecordStore({str(tmp_path / "r.sqlite3")!r}))
 running = server.start(server.mount(demo))

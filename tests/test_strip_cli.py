@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import encode, sha256_tree, test_pattern
+from support import encode, sha256_tree, pattern_image
 from PIL import Image
 
 from photolab.metadata import residual_check
@@ -25,14 +25,14 @@ def good_jpeg() -> bytes:
     exif = Image.Exif()
     exif[0x0112] = 6
     exif[0x013B] = "Somebody Planted"
-    return encode(test_pattern(), "JPEG", quality=95, exif=exif.tobytes(), comment="CLI-PLANTED")
+    return encode(pattern_image(), "JPEG", quality=95, exif=exif.tobytes(), comment="CLI-PLANTED")
 
 
 def _bomb() -> bytes:
     import struct
     import zlib
 
-    from conftest import PNG_SIGNATURE, png_chunk
+    from support import PNG_SIGNATURE, png_chunk
 
     ihdr = struct.pack(">IIBBBBB", 30000, 30000, 1, 0, 0, 0, 0)
     idat = zlib.compress(b"\0" * 3751 * 200)  # header says 30000 rows; a few KB of data
@@ -45,7 +45,7 @@ def messy_folder(tmp_path: Path) -> Path:
     root = tmp_path / "in"
     (root / "sub").mkdir(parents=True)
     (root / "good.jpg").write_bytes(good_jpeg())
-    (root / "sub" / "good.png").write_bytes(encode(test_pattern(), "PNG"))
+    (root / "sub" / "good.png").write_bytes(encode(pattern_image(), "PNG"))
     (root / "zero.jpg").write_bytes(b"")
     truncated = encode(Image.effect_noise((200, 200), 50).convert("RGB"), "JPEG")
     (root / "truncated.jpg").write_bytes(truncated[: len(truncated) // 2])

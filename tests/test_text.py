@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import require_shared
+from support import require_shared
 from PIL import Image, ImageDraw, ImageFont
 
 from photolab.detect import text as text_mod

@@ -44,7 +44,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 TEMP_DIR = server.prepare_environment()
 
 from photolab.review.checklist import load_checklist  # noqa: E402
-from photolab.review.record import RecordStore  # noqa: E402
+from photolab.review.store import RecordStore  # noqa: E402
 from photolab.ui.app import build_app  # noqa: E402
 
 if not hasattr(__import__("photolab.detect", fromlist=["run"]), "run"):

@@ -29,7 +29,7 @@ TEMP_DIR = server.prepare_environment()  # before gradio is imported by the app
 from gradio_client import Client, handle_file  # noqa: E402
 
 from photolab.review.checklist import load_checklist  # noqa: E402
-from photolab.review.record import RecordStore  # noqa: E402
+from photolab.review.store import RecordStore  # noqa: E402
 from photolab.ui import i18n  # noqa: E402
 from photolab.ui.app import build_app  # noqa: E402
 

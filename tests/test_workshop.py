@@ -14,7 +14,7 @@ import yaml
 from PIL import Image
 
 from photolab import workshop as ws
-from photolab.review.record import RecordStore
+from photolab.review.store import RecordStore
 
 QUESTION_IDS = [q.id for q in ws.load_questions("en")]
 REPO = Path(__file__).resolve().parents[1]

@@ -11,7 +11,8 @@ from photolab.review.checklist import (
     load_checklist,
     require_approvable,
 )
-from photolab.review.record import RecordStore, ReviewRecord, build_export_zip, build_record
+from photolab.review.record import ReviewRecord, build_export_zip, build_record
+from photolab.review.store import RecordStore
 
 __all__ = [
     "Checklist",
