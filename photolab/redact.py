@@ -1,15 +1,25 @@
-"""Irreversible redaction: every pixel inside a region is replaced, in every channel.
+"""Irreversible redaction: the pixels written inside an area are computed only from pixels *outside* every
+area of the image and from seeded random noise, never from the pixels being hidden.
+
+That is a property of construction, not of strength: replace everything inside the areas with anything
+and the output is byte-identical for the same seed. A blur or mosaic *of the face itself* fails it (a 4x4
+downscale of either still picks the right person among candidate photos most of the time).
 
 Styles (``Region.style``):
 
-- ``solid``: an opaque fill of one colour. The only style that keeps nothing of the original; the
-  default for text, where blur and mosaic are known to be reversible.
-- ``pixelate``: the padded region is averaged into a coarse grid (at most ``MAX_CELLS`` cells across its
-  long side), each cell is one constant colour, and each cell gets random noise so the cell means
-  cannot be read back exactly.
-- ``blur``: the same coarse, noised grid is upsampled smoothly and then blurred with a sigma of one
-  cell. The output is a soft blob whose finest detail is a cell, i.e. a few per face: strength scales
-  with the region by construction, there is no "light" setting.
+- ``solid``: one opaque colour (``SOLID_FILL``). Text and plates are always solid, whatever their style.
+- ``blur``: a smooth membrane stretched across the area from its surroundings: the mean colours of a ring
+  of grid cells just outside the area are interpolated harmonically inwards, plus faint noise at the scale
+  of a cell. It looks like a very strong blur and holds nothing from inside.
+- ``pixelate``: a mosaic of ``MOSAIC_CELLS`` cells across the long side whose colours are that same
+  surround fill at the cell centres, plus a little noise per cell.
+
+Where a ring falls inside other areas (a crowd) the window grows until it reaches outside pixels, up to
+the whole image; an image hidden entirely gets ``NEUTRAL_GREY``. Overlapping or touching areas are filled
+as one, so no seam appears between them. Solid areas are painted last, so they win where areas overlap.
+
+Speed: outside pixels are read on a sparse lattice (about ``SAMPLES_PER_CELL``^2 per cell) and the fill is
+solved on a grid of at most ``MAX_GRID`` cells across, so the cost is that of writing the area's pixels.
 
 Shapes: ``rect`` or ``ellipse`` (inscribed in the padded box; outside the ellipse stays untouched).
 
@@ -20,10 +30,12 @@ Padding (detector regions only; manual regions are applied exactly as drawn):
   a long line is not inflated by its length. The line height is ``extra["line_height"]`` when the
   detector provides it (rotated lines), otherwise the box's short side.
 
-The alpha channel of RGBA/LA images is set opaque inside the region, so no original alpha survives.
+The alpha channel of RGBA/LA images is set opaque inside an area, so no original alpha survives.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -32,31 +44,72 @@ from PIL import Image
 from photolab.regions import Region, clip
 
 SOLID_FILL = 0  # black, in every colour channel
-MAX_CELLS = 6  # pixelate/blur grid cells across the long side of the padded region
-CELL_NOISE_SD = 12.0  # grey levels of random noise added to every cell
+NEUTRAL_GREY = 128  # the fill when no pixel outside the areas exists at all
 MIN_TEXT_PAD = 3  # px
 TEXT_KINDS = frozenset({"text", "plate"})
 NATIVE_MODES = frozenset({"L", "LA", "RGB", "RGBA"})
 
+CELLS_ACROSS = 16  # fill-grid cells across the long side of the largest area of a group
+RING_CELLS = 2  # cells of surroundings read on every side of a group, before any widening
+WIDEN = 4  # each widening multiplies the ring by this
+MAX_GRID = 96  # grid cells across a window's long side at most (bounds the work for huge areas)
+SAMPLES_PER_CELL = 6  # lattice samples across a cell's side
+RELAX_STEPS = 24  # Jacobi steps per pyramid level of the membrane solve
+MOSAIC_CELLS = 8  # mosaic cells across the long side of a pixelated area
+BLUR_NOISE_SD = 1.5  # grey levels per grid cell (smooth, so fine detail stays near zero)
+MOSAIC_NOISE_SD = 4.0  # grey levels per mosaic cell
+PASTE_ROWS = 256  # rows per band when writing a fill into the output
 
-def redact(image: Image.Image, regions: list[Region], *, padding: float = 0.25) -> Image.Image:
-    """Return a new image with every enabled region replaced; ``image`` itself is never changed."""
+
+@dataclass(frozen=True)
+class Area:
+    """One padded area to fill: its box, its pixel mask (``None`` = the whole box) and its style."""
+
+    box: tuple[int, int, int, int]
+    mask: np.ndarray | None  # bool: True where the pixel is replaced
+    style: str
+
+    def contains(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """Which of the points (``xs`` x ``ys`` lattice) lie in the area or within 1 px of it.
+
+        The 1 px margin keeps the sampling safe even if a point were read one pixel off."""
+        x, y, w, h = self.box
+        col = (xs >= x - 1) & (xs <= x + w)
+        row = (ys >= y - 1) & (ys <= y + h)
+        inside = row[:, None] & col[None, :]
+        if self.mask is None or not inside.any():
+            return inside
+        cols, rows = np.flatnonzero(col), np.flatnonzero(row)
+        hit = np.zeros((len(rows), len(cols)), bool)
+        for dy in (-1, 0, 1):
+            yy = ys[rows] - y + dy
+            for dx in (-1, 0, 1):
+                xx = xs[cols] - x + dx
+                valid = ((yy >= 0) & (yy < h))[:, None] & ((xx >= 0) & (xx < w))[None, :]
+                hit |= self.mask[np.ix_(np.clip(yy, 0, h - 1), np.clip(xx, 0, w - 1))] & valid
+        inside[np.ix_(rows, cols)] = hit
+        return inside
+
+
+def redact(
+    image: Image.Image, regions: list[Region], *, padding: float = 0.25, seed: int | None = None
+) -> Image.Image:
+    """Return a new image with every enabled region filled; ``image`` itself is never changed.
+
+    The same ``seed`` gives byte-identical output; ``None`` draws fresh noise."""
     work = _working_copy(image)
-    pixels = np.array(work)  # always a copy
-    if pixels.ndim == 2:
-        pixels = pixels[:, :, None]
-    height, width = pixels.shape[:2]
-    rng = np.random.default_rng()
-    for region in regions:
-        if not region.enabled:
-            continue
-        box = padded_box(region, padding, width, height)
-        if box[2] <= 0 or box[3] <= 0:
-            continue
-        _apply(pixels, region, box, rng, has_alpha=work.mode in ("LA", "RGBA"))
-    if pixels.shape[2] == 1:
-        pixels = pixels[:, :, 0]
-    return Image.fromarray(pixels, mode=work.mode)
+    areas = _areas(regions, padding, work.width, work.height)
+    # A converted copy can be painted in place: sampling never reads a pixel that painting writes.
+    out = work.copy() if work is image else work
+    rng = np.random.default_rng(seed)
+    for group in _groups(areas):
+        fill = grain = None
+        for area in sorted(group, key=lambda a: a.style == "solid"):
+            if area.style != "solid" and fill is None:
+                fill = surround_fill(work, areas, group)
+                grain = fill.grained(rng)
+            _paint(out, area, fill, grain, rng)
+    return out
 
 
 def padded_box(region: Region, padding: float, width: int, height: int) -> tuple[int, int, int, int]:
@@ -72,30 +125,6 @@ def padded_box(region: Region, padding: float, width: int, height: int) -> tuple
     return clip((x - margin, y - margin, w + 2 * margin, h + 2 * margin), width, height)
 
 
-def _working_copy(image: Image.Image) -> Image.Image:
-    if image.mode in NATIVE_MODES:
-        return image
-    has_alpha = "A" in image.getbands() or "transparency" in image.info
-    return image.convert("RGBA" if has_alpha else "RGB")
-
-
-def _apply(pixels: np.ndarray, region: Region, box: tuple[int, int, int, int],
-           rng: np.random.Generator, *, has_alpha: bool) -> None:
-    x, y, w, h = box
-    patch = pixels[y:y + h, x:x + w]
-    colour = patch[:, :, :-1] if has_alpha else patch
-    if region.style == "pixelate":
-        new = pixelated(colour, rng)
-    elif region.style == "blur":
-        new = blurred(colour, rng)
-    else:
-        new = np.full_like(colour, SOLID_FILL)
-    if has_alpha:
-        new = np.concatenate([new, np.full((*patch.shape[:2], 1), 255, np.uint8)], axis=2)
-    mask = shape_mask(region.shape, w, h)
-    patch[mask] = new[mask]
-
-
 def shape_mask(shape: str, width: int, height: int) -> np.ndarray:
     """Boolean mask of the pixels to replace inside a ``width`` x ``height`` box."""
     if shape != "ellipse":
@@ -108,30 +137,236 @@ def shape_mask(shape: str, width: int, height: int) -> np.ndarray:
     return mask.astype(bool)
 
 
-def coarse_grid(colour: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Average the patch into at most MAX_CELLS cells across its long side, then add noise per cell."""
-    h, w = colour.shape[:2]
-    cell = max(1, -(-max(w, h) // MAX_CELLS))
-    gw, gh = max(1, -(-w // cell)), max(1, -(-h // cell))
-    small = cv2.resize(colour.astype(np.float32), (gw, gh), interpolation=cv2.INTER_AREA)
-    small = small.reshape(gh, gw, -1)
-    noise = rng.normal(0.0, CELL_NOISE_SD, size=small.shape).astype(np.float32)
-    return small + noise
+def _working_copy(image: Image.Image) -> Image.Image:
+    if image.mode in NATIVE_MODES:
+        return image
+    has_alpha = "A" in image.getbands() or "transparency" in image.info
+    return image.convert("RGBA" if has_alpha else "RGB")
 
 
-def pixelated(colour: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Coarse mosaic: constant, noised cells of (at most) MAX_CELLS across the long side."""
-    h, w = colour.shape[:2]
-    grid = coarse_grid(colour, rng)
-    big = cv2.resize(grid, (w, h), interpolation=cv2.INTER_NEAREST).reshape(h, w, -1)
-    return np.clip(np.round(big), 0, 255).astype(np.uint8)
+def _areas(regions: list[Region], padding: float, width: int, height: int) -> list[Area]:
+    areas = []
+    for region in regions:
+        if not region.enabled:
+            continue
+        box = padded_box(region, padding, width, height)
+        if box[2] <= 0 or box[3] <= 0:
+            continue
+        mask = shape_mask(region.shape, box[2], box[3]) if region.shape == "ellipse" else None
+        style = "solid" if region.kind in TEXT_KINDS or region.style not in ("blur", "pixelate") else (
+            region.style)
+        areas.append(Area(box, mask, style))
+    return areas
 
 
-def blurred(colour: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Strong blur built from the coarse, noised grid: no detail finer than a cell can survive."""
-    h, w = colour.shape[:2]
-    grid = coarse_grid(colour, rng)
-    big = cv2.resize(grid, (w, h), interpolation=cv2.INTER_LINEAR).reshape(h, w, -1)
-    sigma = max(1.5, max(w, h) / MAX_CELLS)  # one cell
-    soft = cv2.GaussianBlur(big, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE).reshape(h, w, -1)
-    return np.clip(np.round(soft), 0, 255).astype(np.uint8)
+def _groups(areas: list[Area]) -> list[list[Area]]:
+    """Areas that overlap or touch, gathered (union-find), so each group gets one seamless fill."""
+    parent = list(range(len(areas)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(areas):
+        for j in range(i):
+            if _touch(a.box, areas[j].box):
+                parent[root(i)] = root(j)
+    groups: dict[int, list[Area]] = {}
+    for i, area in enumerate(areas):
+        groups.setdefault(root(i), []).append(area)
+    return list(groups.values())
+
+
+def _touch(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] <= b[0] + b[2] and b[0] <= a[0] + a[2] and a[1] <= b[1] + b[3] and b[1] <= a[1] + a[3]
+
+
+@dataclass(frozen=True)
+class Fill:
+    """A smooth colour field on a grid: cell (0, 0) starts at pixel ``origin``; cells are ``cell`` px."""
+
+    origin: tuple[int, int]
+    cell: int
+    values: np.ndarray  # float32, (rows, cols, colour channels)
+
+    def grained(self, rng: np.random.Generator) -> np.ndarray:
+        """The values plus faint noise per cell (weaker on small cells, so fine detail stays near zero)."""
+        sd = BLUR_NOISE_SD * min(1.0, self.cell / 8.0)
+        return self.values + _luma_noise(rng, sd, self.values.shape)
+
+
+def surround_fill(image: Image.Image, areas: list[Area], group: list[Area]) -> Fill:
+    """The fill for ``group``, computed from pixels outside every one of ``areas`` only."""
+    ux1, uy1 = min(a.box[0] for a in group), min(a.box[1] for a in group)
+    ux2 = max(a.box[0] + a.box[2] for a in group)
+    uy2 = max(a.box[1] + a.box[3] for a in group)
+    longest = max(max(a.box[2], a.box[3]) for a in group)
+    ring = RING_CELLS
+    while True:
+        cell = max(1, -(-longest // CELLS_ACROSS))
+        cell = max(cell, -(-(max(ux2 - ux1, uy2 - uy1) + 2 * ring * cell) // MAX_GRID))
+        step = max(1, cell // SAMPLES_PER_CELL)
+        cell = step * -(-cell // step)
+        origin = (ux1 - ring * cell, uy1 - ring * cell)
+        cols = -(-(ux2 - ux1) // cell) + 2 * ring
+        rows = -(-(uy2 - uy1) // cell) + 2 * ring
+        sums, weights = _sample_cells(image, areas, origin, cell, step, (rows, cols))
+        covers_image = origin[0] <= 0 and origin[1] <= 0 and (
+            origin[0] + cols * cell >= image.width and origin[1] + rows * cell >= image.height)
+        if weights.any() or covers_image:
+            break
+        ring *= WIDEN
+    channels = sums.shape[2]
+    if not weights.any():
+        values = np.full((rows, cols, channels), NEUTRAL_GREY, np.float32)
+    else:
+        values = _membrane(sums, weights, float((cell // step) ** 2))
+    return Fill(origin, cell, values)
+
+
+def _sample_cells(
+    image: Image.Image, areas: list[Area], origin: tuple[int, int], cell: int, step: int,
+    shape: tuple[int, int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per grid cell: the sum of the lattice samples lying outside every area, and their count.
+
+    The lattice is every ``step``-th pixel (offset ``step // 2``); Pillow's nearest-neighbour resize of a
+    box whose size is a multiple of the output reads exactly those pixels (checked by a test), without
+    converting the whole image."""
+    rows, cols = shape
+    per = cell // step
+    channels = 3 if image.mode in ("RGB", "RGBA") else 1
+    sums = np.zeros((rows * per, cols * per, channels), np.float32)
+    counts = np.zeros((rows * per, cols * per), np.float32)
+    span_x = _lattice_span(origin[0], step, cols * per, image.width)
+    span_y = _lattice_span(origin[1], step, rows * per, image.height)
+    if span_x is None or span_y is None:
+        return _pool(sums, per), _pool(counts, per)
+    (i0, i1), (j0, j1) = span_x, span_y
+    x0, y0 = origin[0] + i0 * step, origin[1] + j0 * step
+    box = (x0, y0, x0 + (i1 - i0) * step, y0 + (j1 - j0) * step)
+    samples = np.asarray(image.resize((i1 - i0, j1 - j0), Image.Resampling.NEAREST, box=box))
+    samples = samples.reshape(j1 - j0, i1 - i0, -1)[:, :, :channels].astype(np.float32)
+    xs = x0 + step * np.arange(i1 - i0) + step // 2
+    ys = y0 + step * np.arange(j1 - j0) + step // 2
+    hidden = np.zeros((len(ys), len(xs)), bool)
+    for area in areas:
+        hidden |= area.contains(xs, ys)
+    known = (~hidden).astype(np.float32)
+    sums[j0:j1, i0:i1] = samples * known[:, :, None]
+    counts[j0:j1, i0:i1] = known
+    return _pool(sums, per), _pool(counts, per)
+
+
+def _lattice_span(start: int, step: int, count: int, limit: int) -> tuple[int, int] | None:
+    """Indices [i0, i1) of lattice points ``start + i * step`` whose whole step lies inside [0, limit)."""
+    i0 = max(0, -(start // step))
+    i1 = min(count, (limit - start) // step)
+    return (i0, i1) if i1 > i0 else None
+
+
+def _pool(values: np.ndarray, per: int) -> np.ndarray:
+    rows, cols = values.shape[0] // per, values.shape[1] // per
+    return values.reshape(rows, per, cols, per, *values.shape[2:]).sum(axis=(1, 3))
+
+
+_NEIGHBOURS = np.array([[0, 0.25, 0], [0.25, 0, 0.25], [0, 0.25, 0]], np.float32)
+
+
+def _membrane(sums: np.ndarray, weights: np.ndarray, full: float) -> np.ndarray:
+    """Harmonic interpolation of the known cell means into the unknown cells, coarse to fine.
+
+    A cell whose samples are all known keeps its mean; a partly known one mixes its mean with its
+    neighbours in proportion; an unknown one is the average of its neighbours (a soap film)."""
+    rows, cols = weights.shape
+    if max(rows, cols) <= 2:
+        mean = sums.sum(axis=(0, 1)) / weights.sum()
+        return np.broadcast_to(mean, sums.shape).astype(np.float32)
+    pad_r, pad_c = rows % 2, cols % 2
+    coarse = _membrane(
+        _pool(np.pad(sums, ((0, pad_r), (0, pad_c), (0, 0))), 2),
+        _pool(np.pad(weights, ((0, pad_r), (0, pad_c))), 2),
+        full * 4,
+    )
+    size = (coarse.shape[1] * 2, coarse.shape[0] * 2)
+    value = cv2.resize(coarse, size, interpolation=cv2.INTER_LINEAR).reshape(
+        size[1], size[0], -1)[:rows, :cols]
+    confidence = np.clip(weights / full, 0.0, 1.0)[:, :, None]
+    mean = sums / np.maximum(weights, 1e-6)[:, :, None]
+    known = confidence * mean
+    for _ in range(RELAX_STEPS):
+        around = cv2.filter2D(value, -1, _NEIGHBOURS, borderType=cv2.BORDER_REPLICATE)
+        value = known + (1.0 - confidence) * around.reshape(value.shape)
+    return value.astype(np.float32)
+
+
+def _paint(
+    out: Image.Image, area: Area, fill: Fill | None, grain: np.ndarray | None, rng: np.random.Generator
+) -> None:
+    x, y, w, h = area.box
+    if area.style == "solid" or fill is None or grain is None:
+        mask = None if area.mask is None else Image.fromarray(area.mask)
+        out.paste(_solid_colour(out.mode), (x, y, x + w, y + h), mask)
+        return
+    pixels = _mosaic(fill, area.box, rng) if area.style == "pixelate" else _smooth(fill, grain, area.box)
+    opaque = np.full((PASTE_ROWS, w, 1), 255, np.uint8) if out.mode in ("LA", "RGBA") else None
+    # In bands: a few small conversions to Pillow are much cheaper than one of a whole large area.
+    # Masks are mode "1" (a plain conditional copy; an "L" mask would blend every pixel).
+    for top in range(0, h, PASTE_ROWS):
+        band = pixels[top:top + PASTE_ROWS]
+        if opaque is not None:
+            band = np.concatenate([band, opaque[: len(band)]], axis=2)
+        patch = Image.fromarray(band[:, :, 0] if band.shape[2] == 1 else band)
+        mask = None if area.mask is None else Image.fromarray(area.mask[top:top + PASTE_ROWS])
+        out.paste(patch, (x, y + top), mask)
+
+
+def _solid_colour(mode: str) -> int | tuple[int, ...]:
+    return {"L": SOLID_FILL, "LA": (SOLID_FILL, 255), "RGB": (SOLID_FILL,) * 3}.get(
+        mode, (SOLID_FILL, SOLID_FILL, SOLID_FILL, 255))
+
+
+def _smooth(fill: Fill, grain: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The blur look: the grained fill, resampled on nodes about a quarter cell apart laid out so that
+    one bilinear resize yields exactly the box (no full-size intermediate, no crop)."""
+    x, y, w, h = box
+    nodes_x = min(w, 4 * -(-w // fill.cell) + 1)
+    nodes_y = min(h, 4 * -(-h // fill.cell) + 1)
+    nodes = _sample(grain, fill, _node_pixels(x, w, nodes_x), _node_pixels(y, h, nodes_y))
+    nodes = np.clip(np.round(nodes), 0, 255).astype(np.uint8)
+    return cv2.resize(nodes, (w, h), interpolation=cv2.INTER_LINEAR).reshape(h, w, -1)
+
+
+def _mosaic(fill: Fill, box: tuple[int, int, int, int], rng: np.random.Generator) -> np.ndarray:
+    """The mosaic look: about ``MOSAIC_CELLS`` constant cells across the long side, coloured by the fill
+    at their centres plus a little noise."""
+    x, y, w, h = box
+    size = max(w, h) / MOSAIC_CELLS
+    cols, rows = max(1, round(w / size)), max(1, round(h / size))
+    colours = _sample(fill.values, fill, _node_pixels(x, w, cols), _node_pixels(y, h, rows))
+    colours = colours + _luma_noise(rng, MOSAIC_NOISE_SD, colours.shape)
+    cells = np.clip(np.round(colours), 0, 255).astype(np.uint8)
+    return cv2.resize(cells, (w, h), interpolation=cv2.INTER_NEAREST).reshape(h, w, -1)
+
+
+def _node_pixels(start: int, length: int, nodes: int) -> np.ndarray:
+    """Pixel positions of the nodes that ``cv2.resize`` from ``nodes`` to ``length`` samples uses."""
+    return start + (np.arange(nodes) + 0.5) * (length / nodes) - 0.5
+
+
+def _sample(values: np.ndarray, fill: Fill, px: np.ndarray, py: np.ndarray) -> np.ndarray:
+    """Bilinear samples of a fill grid at pixel positions ``px`` x ``py``."""
+    gx = ((px + 0.5 - fill.origin[0]) / fill.cell - 0.5).astype(np.float32)
+    gy = ((py + 0.5 - fill.origin[1]) / fill.cell - 0.5).astype(np.float32)
+    map_x = np.broadcast_to(gx[None, :], (len(gy), len(gx)))
+    map_y = np.broadcast_to(gy[:, None], (len(gy), len(gx)))
+    out = cv2.remap(values, np.ascontiguousarray(map_x), np.ascontiguousarray(map_y), cv2.INTER_LINEAR,
+                    borderMode=cv2.BORDER_REPLICATE)
+    return out.reshape(len(gy), len(gx), -1)
+
+
+def _luma_noise(rng: np.random.Generator, sd: float, shape: tuple[int, ...]) -> np.ndarray:
+    """The same noise in every colour channel (brightness only: no coloured speckle)."""
+    return np.broadcast_to(rng.normal(0.0, sd, (*shape[:-1], 1)), shape).astype(np.float32)
