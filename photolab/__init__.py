@@ -1,9 +1,8 @@
 """photolab: the review desk every sensitive photograph passes through before publication.
 
-Pipeline: load -> inspect -> detect -> review -> redact -> encode -> verify -> export.
-Each stage is a plain function over plain data, in its own module. The names below are the public API;
-they are imported on first use so that ``photolab --help`` stays fast. Detection and redaction are
-``photolab.detect.run`` and ``photolab.redact.redact`` (their modules share the stage names).
+One path for every photo (``photolab.core.job``): open (decode once, inspect) -> detect -> plan (policy)
+-> render (redact, encode once) -> check; the command line, the review desk and the workshop all take it.
+The names below are the public API, imported on first use so that ``photolab --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -20,9 +19,13 @@ __version__ = "0.1.0"
 _API = {
     "load": "photolab.photo",
     "inspect": "photolab.metadata",
-    "encode_clean": "photolab.metadata",
-    "anonymise": "photolab.pipeline:anonymise_file",
-    "verify": "photolab.pipeline:verify_file",
+    "open_photo": "photolab.core.job",
+    "detect_regions": "photolab.core.job",
+    "plan": "photolab.core.policy",
+    "render": "photolab.core.job",
+    "run": "photolab.core.job",
+    "run_file": "photolab.core.job",
+    "verify": "photolab.core.verify:verify_file",
 }
 __all__ = ["__version__", *_API]
 

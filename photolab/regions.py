@@ -1,4 +1,8 @@
-"""Regions: the boxes a detector proposes or a reviewer draws, and the small geometry they need."""
+"""Regions: the boxes a detector proposes or a reviewer draws, and the small geometry they need.
+
+The vocabulary (which kinds and styles exist, which kinds are always filled solid) is
+``photolab.core.policy``; a region only carries its values.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,16 @@ Style = Literal["solid", "pixelate", "blur"]
 Shape = Literal["rect", "ellipse"]
 Source = Literal["detector", "manual"]
 
-KINDS: tuple[str, ...] = ("face", "text", "person", "plate", "other")
-STYLES: tuple[str, ...] = ("solid", "pixelate", "blur")
 
 
 @dataclass(frozen=True)
 class Region:
-    """One area to redact. ``box`` is (x, y, w, h) in pixels of the upright image."""
+    """One area to redact. ``box`` is (x, y, w, h) in pixels of the upright image.
+
+    ``id`` is stable for the region's whole life (detection, every edit in the desk, the report and the
+    record): ``policy.plan`` numbers detected regions per kind (``face-1``, ``text-2``), the desk numbers the
+    ones a reviewer adds (``added-1``). Edits go through ``with_``, which keeps it.
+    """
 
     kind: str
     box: tuple[int, int, int, int]
@@ -28,6 +35,7 @@ class Region:
     enabled: bool = True
     text: str = ""  # recognised string for kind "text"/"plate"
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    id: str = ""
 
     @property
     def x2(self) -> int:
@@ -90,13 +98,6 @@ def clip(box: tuple[float, float, float, float], width: int, height: int) -> tup
     x2 = min(width, int(-(-(box[0] + box[2]) // 1)))
     y2 = min(height, int(-(-(box[1] + box[3]) // 1)))
     return (x1, y1, max(0, x2 - x1), max(0, y2 - y1))
-
-
-def pad(region: Region, fraction: float, width: int, height: int) -> Region:
-    """Grow a region by ``fraction`` of its long side on every side, clipped to the image."""
-    x, y, w, h = region.box
-    m = fraction * max(w, h)
-    return region.with_(box=clip((x - m, y - m, w + 2 * m, h + 2 * m), width, height))
 
 
 def merge(regions: list[Region], threshold: float = 0.5) -> list[Region]:

@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import encode, sha256_tree, pattern_image
 from PIL import Image
+from support import encode, pattern_image, sha256_tree
 
+from photolab.batch.manifest import NAME as MANIFEST
 from photolab.metadata import residual_check
 
 
@@ -55,7 +56,7 @@ def messy_folder(tmp_path: Path) -> Path:
     (root / "bomb.png").write_bytes(_bomb())
     os.mkfifo(root / "sub" / "pipe.jpg")
     os.symlink(root, root / "sub" / "loop")  # a symlink loop back to the top folder
-    (root / "notes.txt").write_text("not an image: skipped without complaint")
+    (root / "notes.txt").write_text("not an image: counted in the summary, not a failure")
     return root
 
 
@@ -74,8 +75,9 @@ def test_strip_messy_folder(messy_folder: Path, tmp_path: Path) -> None:
         assert len(matching) == 1, (name, run.stderr)
     assert len(error_lines) == len(BAD) + 1
     # good files came out clean and upright (orientation 6 turns 48x32 into 32x48), names kept
-    produced = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
-    assert produced == ["good.jpg", "sub/good.png"]  # notes.txt is not an image: skipped silently
+    produced = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p.name != MANIFEST)
+    assert produced == ["good.jpg", "sub/good.png"]
+    assert "not images: 1" in run.stderr  # notes.txt: counted, not failed, never silent
     for rel in produced:
         data = (out / rel).read_bytes()
         assert residual_check(data) == []
@@ -83,7 +85,7 @@ def test_strip_messy_folder(messy_folder: Path, tmp_path: Path) -> None:
     with Image.open(out / "good.jpg") as im:
         assert im.size == (32, 48)
     assert sha256_tree(messy_folder) == before  # inputs byte-identical
-    assert not [p for p in out.rglob(".*")]  # no temp files left
+    assert [p.name for p in out.rglob(".*")] == [MANIFEST]  # no temp files left, only the resume manifest
     report = json.loads((tmp_path / "report.json").read_text())
     assert {r["status"] for r in report} == {"ok", "error"}
     ok = next(r for r in report if r["input"].endswith("good.jpg"))
@@ -127,7 +129,7 @@ def test_output_folder_inside_input_is_refused_and_rest_runs(tmp_path: Path) -> 
     run = photolab("strip", inside, other, "-o", out)
     assert run.returncode == 1
     assert f"{inside}: output folder is inside this input folder" in run.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["b.jpg"]
+    assert sorted(p.name for p in out.iterdir() if p.name != MANIFEST) == ["b.jpg"]
     run = photolab("strip", inside, "-o", inside)
     assert run.returncode == 1 and "inside this input folder" in run.stderr
 

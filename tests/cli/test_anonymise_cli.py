@@ -118,7 +118,7 @@ def test_verify_without_report_accepts_blurred_faces(tmp_path: Path) -> None:
     done = photolab("anonymise", COMMON_ROOM, "-o", out, "--detect", "faces")
     assert done.returncode == 0, done.stderr
     assert photolab("verify", out / COMMON_ROOM.name).returncode == 0
-    from photolab.pipeline import REDACTED_DETAIL, fine_detail
+    from photolab.core.verify import REDACTED_DETAIL, fine_detail
 
     rng = np.random.default_rng(1)
     face_like = rng.normal(128, 40, (60, 60)).astype(np.float32)
