@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 COMMON_ROOM = SAMPLES / "s07_common_room.jpg"  # a real face photo (public domain) + name badges
 CORRIDOR = SAMPLES / "s01_corridor.jpg"  # door sign with a resident's name and room number
