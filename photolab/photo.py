@@ -1,8 +1,12 @@
-"""Safe loading: bytes in, one upright sRGB pixel array out (``Photo``).
+"""Safe loading: bytes in, one upright sRGB pixel array out (``Photo``); and what a file is (``recognise``).
 
 The format is sniffed from the first bytes, never taken from the extension. Size limits are checked
 before any pixel is decoded, so a decompression bomb costs a header read. Every decode failure, whatever
-Pillow or libheif raise, becomes a PhotoLabError with a one-line reason.
+Pillow, libheif or tifffile raise, becomes a PhotoLabError with a one-line reason in plain words (never a
+Python repr or a bare number). Camera RAW files are named ("camera RAW (Nikon NEF) is not supported").
+
+Importing this module is cheap (Pillow only): numpy, pillow-heif, ImageCms and tifffile are imported the
+first time a photo needs them.
 """
 
 from __future__ import annotations
@@ -15,22 +19,24 @@ import stat
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePath
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pillow_heif
-from PIL import Image, ImageCms
+from PIL import Image
 
 from photolab.errors import CorruptImage, ImageTooLarge, PhotoLabError, UnsupportedFormat
+
+if TYPE_CHECKING:
+    from PIL import ImageCms
 
 MAX_PIXELS = 100_000_000  # 100 MP: larger than any phone or DSLR frame, far below a bomb
 MAX_FILE_BYTES = 300 * 1024 * 1024
 
-pillow_heif.register_heif_opener()
-
 # Pillow plugins photolab accepts for each sniffed format (nothing else is ever tried on the bytes).
+# MPO needs no entry: Pillow's JPEG plugin opens multi-picture files itself.
 _PLUGINS = {
-    "JPEG": ["JPEG", "MPO"],
+    "JPEG": ["JPEG"],
     "PNG": ["PNG"],
     "GIF": ["GIF"],
     "WEBP": ["WEBP"],
@@ -41,6 +47,9 @@ _PLUGINS = {
 }
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"mif2"}
 _AVIF_BRANDS = {b"avif", b"avis"}
+# Pillow's names for TIFF compressions that keep every pixel value.
+_LOSSLESS_TIFF = {"raw", "tiff_lzw", "tiff_deflate", "tiff_adobe_deflate", "packbits", "group3", "group4",
+                  "tiff_ccitt", "tiff_raw_16", "lzma", "zstd", "tiff_thunderscan", "tiff_sgilog"}  # fmt: skip
 
 # EXIF orientation -> Pillow transpose that makes the pixels upright.
 _ORIENTATION_FIX = {
@@ -66,6 +75,9 @@ class Photo:
     size_bytes: int = 0
     orientation: int = 1  # what the source declared; the pixels are upright whatever it was
     notes: tuple[str, ...] = field(default=())
+    # The source kept every pixel value (PNG, GIF, BMP, lossless WebP, uncompressed/LZW/deflate TIFF):
+    # a copy in the same format should be lossless too.
+    lossless: bool = False
 
     @property
     def width(self) -> int:
@@ -96,9 +108,7 @@ def sniff_format(data: bytes) -> str | None:
 
 
 def _sniff_bmff(data: bytes) -> str | None:
-    box_len = int.from_bytes(data[0:4], "big")
-    end = min(max(box_len, 16), len(data), 256)
-    brands = {data[8:12]} | {data[i : i + 4] for i in range(16, end - 3, 4)}
+    brands = bmff_brands(data)
     if brands & _AVIF_BRANDS:
         return "AVIF"
     if brands & _HEIF_BRANDS:
@@ -106,12 +116,30 @@ def _sniff_bmff(data: bytes) -> str | None:
     return None
 
 
+def bmff_brands(data: bytes) -> set[bytes]:
+    box_len = int.from_bytes(data[0:4], "big")
+    end = min(max(box_len, 16), len(data), 256)
+    return {data[8:12]} | {data[i : i + 4] for i in range(16, end - 3, 4)}
+
+
+@lru_cache(maxsize=1)
+def heif_support() -> ModuleType:
+    """pillow_heif with its Pillow opener registered (imported on first use: it costs ~0.1 s)."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    return pillow_heif
+
+
 def load(source: str | Path | bytes, *, name: str | None = None) -> Photo:
     """Decode ``source`` (a path or the file's bytes) into an upright, metadata-free ``Photo``."""
     data, name = read_source(source, name)
     fmt = sniff_format(data)
+    raw = _camera_raw(data, name)
+    if raw is not None:
+        raise UnsupportedFormat(f"{name}: {raw}")
     if fmt is None:
-        raise UnsupportedFormat(f"{name}: not an image format photolab reads ({_describe_start(data)})")
+        raise UnsupportedFormat(f"{name}: not an image format photolab reads ({describe_start(data)})")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -126,7 +154,17 @@ def load(source: str | Path | bytes, *, name: str | None = None) -> Photo:
         except MemoryError as exc:
             raise ImageTooLarge(f"{name}: not enough memory to decode this image") from exc
         except Exception as exc:  # any decoder failure is a bad file, not a crash
-            raise CorruptImage(f"{name}: cannot decode this {fmt} file ({_reason(exc)})") from exc
+            raise CorruptImage(f"{name}: cannot decode this {fmt} file ({plain_reason(exc)})") from exc
+
+
+def _camera_raw(data: bytes, name: str) -> str | None:
+    """The plain refusal for a camera RAW file, or None (a JPEG named .nef is a JPEG)."""
+    if sniff_format(data) not in (None, "TIFF"):
+        return None
+    from photolab.metadata.raw import camera_raw, raw_message
+
+    fmt = camera_raw(data, name)
+    return raw_message(fmt) if fmt else None
 
 
 def read_source(source: str | Path | bytes, name: str | None = None) -> tuple[bytes, str]:
@@ -151,7 +189,7 @@ def _read_regular_file(path: Path, name: str) -> bytes:
     except FileNotFoundError as exc:
         raise PhotoLabError(f"{name}: no such file") from exc
     except OSError as exc:
-        raise PhotoLabError(f"{name}: cannot read ({exc.strerror or exc})") from exc
+        raise PhotoLabError(f"{name}: cannot read ({exc.strerror or 'operating system error'})") from exc
     if stat.S_ISDIR(st.st_mode):
         raise UnsupportedFormat(f"{name}: is a folder, not an image file")
     if not stat.S_ISREG(st.st_mode):
@@ -161,41 +199,139 @@ def _read_regular_file(path: Path, name: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise PhotoLabError(f"{name}: cannot read ({exc.strerror or exc})") from exc
+        raise PhotoLabError(f"{name}: cannot read ({exc.strerror or 'operating system error'})") from exc
 
 
 def _decode(data: bytes, fmt: str, name: str) -> Photo:
-    im = Image.open(io.BytesIO(data), formats=_PLUGINS[fmt])
-    if im.width * im.height > MAX_PIXELS:
-        raise ImageTooLarge(
-            f"{name}: {im.width}x{im.height} pixels is over the {MAX_PIXELS // 1_000_000} MP safety limit"
-        )
-    if im.width == 0 or im.height == 0:
-        raise CorruptImage(f"{name}: the image has no pixels")
+    if fmt == "HEIF":
+        heif_support()
+    if fmt == "TIFF" and data[2:4] in (b"+\0", b"\0+") and data[:2] == b"MM":
+        return _decode_bigtiff(data, name)  # Pillow reads little-endian BigTIFF only
+    im = Image.open(io.BytesIO(_with_dnl_height(data) if fmt == "JPEG" else data), formats=_PLUGINS[fmt])
+    _check_size(im.width, im.height, name)
     frames = int(getattr(im, "n_frames", 1) or 1)
     if frames > 1:
         im.seek(0)
     declared = _orientation(im)
+    lossless = _source_lossless(fmt, im, data)
+    if fmt == "TIFF":
+        _drop_unreadable_ifd_pointers(im)
     im.load()
     orientation = _orientation(im)  # some decoders (libtiff) rotate on load and drop the tag
     icc = im.info.get("icc_profile") or None
     image, notes = _to_srgb(im, icc)
     if orientation in _ORIENTATION_FIX:
         image = image.transpose(_ORIENTATION_FIX[orientation])
-    image = detached(image)
     if frames > 1:
         notes.append(f"only the first of {frames} frames is kept")
     real_format = "MPO" if im.format == "MPO" else fmt
-    return Photo(
-        image=image,
-        format=real_format,
-        sha256=hashlib.sha256(data).hexdigest(),
-        name=name,
-        frames=frames,
-        size_bytes=len(data),
-        orientation=declared,
-        notes=tuple(notes),
-    )
+    return Photo(image=detached(image), format=real_format, sha256=hashlib.sha256(data).hexdigest(),
+                 name=name, frames=frames, size_bytes=len(data), orientation=declared, notes=tuple(notes),
+                 lossless=lossless)  # fmt: skip
+
+
+def _check_size(width: int, height: int, name: str) -> None:
+    if width * height > MAX_PIXELS:
+        raise ImageTooLarge(
+            f"{name}: {width}x{height} pixels is over the {MAX_PIXELS // 1_000_000} MP safety limit"
+        )
+    if width == 0 or height == 0:
+        raise CorruptImage(f"{name}: the image has no pixels")
+
+
+def _source_lossless(fmt: str, im: Image.Image, data: bytes) -> bool:
+    if fmt in ("PNG", "GIF", "BMP"):
+        return True
+    if fmt == "WEBP":
+        from photolab.metadata.webp import is_lossless
+
+        return is_lossless(data)
+    if fmt == "TIFF":
+        return im.info.get("compression", "raw") in _LOSSLESS_TIFF
+    return False
+
+
+def _with_dnl_height(data: bytes) -> bytes:
+    """A JPEG whose frame header says 0 lines and whose DNL marker gives the count (allowed by the
+    standard, refused by libjpeg): the same bytes with the count written into the frame header."""
+    from photolab.metadata.jpeg import dnl_height
+
+    found = dnl_height(data)
+    if found is None:
+        return data
+    height_pos, lines = found
+    return data[:height_pos] + lines.to_bytes(2, "big") + data[height_pos + 2 :]
+
+
+def _drop_unreadable_ifd_pointers(im: Image.Image) -> None:
+    """Pillow 12 follows every EXIF/GPS/Interop pointer of IFD0 when a TIFF finishes loading, and raises
+    KeyError for an Interop pointer placed in IFD0 (DJI thermal cameras do; Pillow 13 reads it). The pixels
+    do not need them: unreadable pointers are dropped from Pillow's in-memory copy (metadata is read from
+    the bytes by ``inspect``)."""
+    from PIL import TiffTags
+
+    exif = im.getexif()
+    for tag in TiffTags.TAGS_V2_GROUPS:
+        if tag not in exif:
+            continue
+        try:
+            exif.get_ifd(tag)
+        except Exception:  # any failure here would abort the load
+            del exif[tag]
+
+
+def _decode_bigtiff(data: bytes, name: str) -> Photo:
+    """Big-endian BigTIFF through tifffile (first page; orientation and ICC applied like any TIFF)."""
+    try:
+        import tifffile
+    except ImportError as exc:
+        raise UnsupportedFormat(f"{name}: big-endian BigTIFF is not supported on this installation "
+                                "(the tifffile package is missing)") from exc  # fmt: skip
+    with tifffile.TiffFile(io.BytesIO(data)) as tif:
+        page = tif.pages.first
+        _check_size(int(page.imagewidth), int(page.imagelength), name)
+        frames = len(tif.pages)
+        im = _array_image(page.asarray(), page, name)
+        orientation_tag = page.tags.get(274)
+        icc = page.iccprofile
+        lossless = int(page.compression) in (1, 5, 8, 32773, 32946, 34925, 50000)
+    declared = int(orientation_tag.value) if orientation_tag and orientation_tag.value in range(1, 9) else 1
+    image, notes = _to_srgb(im, icc)
+    if declared in _ORIENTATION_FIX:
+        image = image.transpose(_ORIENTATION_FIX[declared])
+    if frames > 1:
+        notes.append(f"only the first of {frames} frames is kept")
+    return Photo(image=detached(image), format="TIFF", sha256=hashlib.sha256(data).hexdigest(),
+                 name=name, frames=frames, size_bytes=len(data), orientation=declared, notes=tuple(notes),
+                 lossless=lossless)  # fmt: skip
+
+
+def _array_image(arr: Any, page: Any, name: str) -> Image.Image:
+    """A Pillow image from a tifffile page's pixel array (grey, grey+alpha, RGB, RGBA, CMYK, palette)."""
+    import numpy as np
+
+    if page.planarconfig == 2 and arr.ndim == 3 and arr.shape[0] == page.samplesperpixel:
+        arr = np.moveaxis(arr, 0, -1)
+    if arr.dtype == bool:
+        arr = arr.astype(np.uint8) * 255
+    elif arr.dtype != np.uint8:
+        top = float(arr.max()) if arr.size else 0.0
+        if arr.dtype.kind == "f":
+            scale = 255.0 / max(top, 1.0)
+        else:
+            scale = 255.0 / 65535.0 if top <= 65535 else 255.0 / top
+        arr = np.clip(arr.astype(np.float64) * scale + 0.5, 0, 255).astype(np.uint8)
+    photometric = int(page.photometric)
+    if photometric == 0:  # white is zero
+        arr = 255 - arr
+    if photometric == 3 and page.colormap is not None and arr.ndim == 2:
+        palette = (np.asarray(page.colormap, dtype=np.float64) / 257.0).round().astype(np.uint8)
+        return Image.fromarray(palette.T[arr], "RGB")
+    channels = 1 if arr.ndim == 2 else arr.shape[2]
+    modes = {1: "L", 2: "LA", 3: "RGB", 4: "CMYK" if photometric == 5 else "RGBA"}
+    if arr.ndim not in (2, 3) or channels not in modes:
+        raise UnsupportedFormat(f"{name}: this BigTIFF's colour layout is not supported")
+    return Image.fromarray(np.ascontiguousarray(arr), modes[channels])
 
 
 def detached(image: Image.Image) -> Image.Image:
@@ -250,6 +386,8 @@ def _to_srgb(im: Image.Image, icc: bytes | None) -> tuple[Image.Image, list[str]
 
 
 def _high_depth_to_l(im: Image.Image) -> Image.Image:
+    import numpy as np
+
     arr = np.asarray(im).astype(np.float64)
     top = float(arr.max()) if arr.size else 0.0
     scale = 255.0 / 65535.0 if top <= 65535 else 255.0 / top
@@ -260,12 +398,16 @@ def _high_depth_to_l(im: Image.Image) -> Image.Image:
 
 @lru_cache(maxsize=1)
 def _srgb_profile() -> ImageCms.ImageCmsProfile:
+    from PIL import ImageCms
+
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
 @lru_cache(maxsize=32)
 def _transform(icc: bytes, in_mode: str, out_mode: str) -> ImageCms.ImageCmsTransform | None:
     """A cached transform from ``icc`` to sRGB, or None when the profile is unusable or already sRGB."""
+    from PIL import ImageCms
+
     try:
         src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
     except Exception:  # broken profile: the pixels are taken as sRGB
@@ -284,6 +426,8 @@ def _transform(icc: bytes, in_mode: str, out_mode: str) -> ImageCms.ImageCmsTran
 
 
 def _icc_to_srgb(im: Image.Image, icc: bytes, in_mode: str, out_mode: str) -> Image.Image | None:
+    from PIL import ImageCms
+
     alpha = im.getchannel("A") if im.mode == "RGBA" else None
     base = im.convert("RGB") if alpha is not None else im
     transform = _transform(bytes(icc), "RGB" if alpha is not None else in_mode, "RGB")
@@ -300,15 +444,75 @@ def _icc_to_srgb(im: Image.Image, icc: bytes, in_mode: str, out_mode: str) -> Im
     return out
 
 
-def _describe_start(data: bytes) -> str:
+def describe_start(data: bytes) -> str:
+    """'looks like text' or 'starts with bytes 49 49 55 00 ...': what an unrecognised file begins with."""
     head = data[:16]
     if head and all(32 <= b < 127 or b in (9, 10, 13) for b in head):
         return "looks like text"
     return f"starts with bytes {head[:8].hex(' ')}"
 
 
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-    if "truncated" in text.lower() or isinstance(exc, EOFError):
+_REPR = re.compile(r"<[^<>]*\bat 0x[0-9a-fA-F]+>|<[^<>]*object[^<>]*>")
+_BARE = re.compile(r"\(\s*[-+'\"\w.,: ]*\s*\)")  # "(40965)", "('MPO')", "(4)"
+_STRUCTURE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ZeroDivisionError, OverflowError)
+
+
+def plain_reason(exc: BaseException) -> str:
+    """A decoder exception as a short plain reason: no reprs, no bare numbers, no Python type names."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    lowered = message.lower()
+    if isinstance(exc, EOFError) or "truncated" in lowered or "end of file" in lowered:
         return "the file is truncated"
-    return text[:120]
+    if isinstance(exc, _STRUCTURE_ERRORS) or exc.__class__.__name__ == "error":  # struct.error
+        return "its internal structure is damaged or of a kind photolab cannot read"
+    if "cannot identify image file" in lowered:
+        return "the decoder does not recognise its contents"
+    if re.search(r"decoder error|broken data stream|decompress|corrupt|invalid", lowered):
+        return "the compressed image data is damaged"
+    cleaned = _BARE.sub("", _REPR.sub("", message)).strip(" :;,.")
+    if len(re.findall(r"[A-Za-z]{3,}", cleaned)) < 2:
+        return "the decoder reports an error it does not explain"
+    return cleaned[:120]
+
+
+# --- What a file is, for the folder walker ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """What a file is, from its first bytes and its name.
+
+    ``kind``: "image" (photolab reads it: process it), "raw" (camera RAW: a failure line, ``reason`` says
+    to export a JPEG or TIFF), "sidecar" (an XMP sidecar: not an image, not copied; ``inspect`` lists its
+    metadata), "not_image" (clearly not a photo: text, documents, video, system files; counted, not a
+    failure) or "unknown" (unrecognised or unsupported: a failure line with ``reason``).
+    """
+
+    kind: str
+    format: str | None  # the sniffed image format, or the RAW / other format's name when known
+    reason: str  # a plain sentence for every kind but "image"
+
+    @property
+    def is_failure(self) -> bool:
+        return self.kind in ("raw", "unknown")
+
+
+RECOGNISE_HEAD_BYTES = 65536  # enough for the first directory of a TIFF-structured RAW
+
+
+def recognise(head: bytes, name: str) -> Recognised:
+    """What the file named ``name`` whose first bytes are ``head`` is (pass ``RECOGNISE_HEAD_BYTES``
+    or more; the whole file works too). Never raises; reads nothing itself."""
+    from photolab.metadata import kinds
+    from photolab.metadata.raw import camera_raw, raw_message
+
+    if not head:
+        return Recognised("unknown", None, "the file is empty")
+    fmt = sniff_format(head)
+    raw = camera_raw(head, name) if fmt in (None, "TIFF") else None
+    if raw is not None:
+        return Recognised("raw", raw, raw_message(raw))
+    if fmt is not None:
+        return Recognised("image", fmt, "")
+    kind, what, reason = kinds.other_file(head, PurePath(name), describe_start(head))
+    return Recognised(kind, what, reason)

@@ -10,8 +10,8 @@ import numpy as np
 import piexif
 import pillow_heif
 import pytest
-from support import PNG_SIGNATURE, contains_any, encode, png_chunk, pattern_image
 from PIL import Image, ImageCms, PngImagePlugin
+from support import PNG_SIGNATURE, contains_any, encode, pattern_image, png_chunk
 
 from photolab.batch import run_batch
 from photolab.errors import UnsafeOutput

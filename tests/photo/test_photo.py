@@ -8,8 +8,8 @@ import zlib
 
 import numpy as np
 import pytest
-from support import PNG_SIGNATURE, encode, png_chunk, pattern_image
 from PIL import Image, ImageOps
+from support import PNG_SIGNATURE, encode, pattern_image, png_chunk
 
 from photolab.errors import CorruptImage, ImageTooLarge, PhotoLabError, UnsupportedFormat
 from photolab.photo import load, sniff_format
