@@ -1,23 +1,27 @@
-"""Benchmark: median seconds per file for `strip`, side by side with mat2 and a bare Pillow round trip.
+"""Benchmark: ``photolab strip`` and mat2 side by side, whole process, on one core; time and peak memory.
 
-    taskset -c 0 /work/venv/bin/python bench/bench_strip.py [--corpus DIR] [--big N] [--repeat R]
+    python bench/bench_strip.py [--corpus DIR] [--mat2 PATH] [--setup-mat2] [--repeat R] [--copies N]
 
-Prints a markdown table. The process pins itself to one CPU (like ``taskset -c 0``) so every tool,
-including the mat2 subprocesses it starts, runs on one core. Rows:
+Rows (every command is run the way a user runs it: a new process, timed from start to exit):
 
-- photolab strip, in-process, per file: read, decode, inspect, encode, atomic write, read-back check.
-- mat2 (Debian package) as a subprocess per file (how a user runs it), and mat2's own parser called
-  in-process through Debian's python3 (``libmat2``), when available. mat2 refuses some formats (HEIC);
-  medians are given over the files each tool handled, plus photolab over the same subset.
-- 12-megapixel JPEGs (generated, with EXIF): photolab vs a bare Pillow decode + encode at the same
-  settings (quality 92, 4:4:4) with nothing else (no orientation, ICC, checks or write).
+- a generated 1 KB JPEG with EXIF: median of R runs per tool (start-up dominates: photolab's target is
+  <= 0.2 s);
+- every small corpus file (<= 100 KB), one process per file: median per tool over the files both handle;
+- the whole corpus folder in one process per tool (mat2 takes a folder too), and photolab again over N
+  copies of the folder: peak memory must stay bounded by the largest image, not grow with the folder.
+
+Peak memory is the largest resident set of any single process of the run (``wait4``); mat2 spreads a
+folder over a process pool, so its total can be higher. The process pins itself to one CPU, inherited by
+every child, so the tools compete on equal terms.
+
+mat2 comes from PyPI in its own virtual environment (``--setup-mat2`` makes it at the default place). Its
+image parsers need GObject introspection and cairo from the system (Debian: python3-gi python3-cairo
+gir1.2-gdkpixbuf-2.0 gir1.2-rsvg-2.0 gir1.2-poppler-0.18); without them pip cannot build pycairo.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
-import json
 import os
 import shutil
 import statistics
@@ -25,31 +29,30 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
-
-from photolab.batch import run_batch
-from photolab.metadata import JPEG_QUALITY
-
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "metadata-corpus"
+DEFAULT_MAT2_VENV = Path.home() / ".cache" / "photolab-bench" / "mat2"
 SKIP = {"MANIFEST.md", "sources.json", "manifest.json", "README.md"}
+SMALL_BYTES = 100_000
 
-MAT2_IN_PROCESS = r"""
-import json, sys, time, shutil, os
-from libmat2 import parser_factory
-out = {}
-for src in json.loads(sys.stdin.read()):
-    try:
-        t = time.perf_counter()
-        parser, _ = parser_factory.get_parser(src)
-        ok = parser is not None and parser.remove_all()
-        out[src] = time.perf_counter() - t if ok else None
-    except Exception:
-        out[src] = None
-print(json.dumps(out))
-"""
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mib: float
+    ok: bool
+
+
+def run(cmd: list[str]) -> Run:
+    """One process, wall time from spawn to exit, its peak RSS (children included, the largest one)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    took = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Run(took, usage.ru_maxrss / 1024, proc.returncode == 0)
 
 
 def corpus_files(root: Path) -> list[Path]:
@@ -57,152 +60,214 @@ def corpus_files(root: Path) -> list[Path]:
     return sorted(p for p in keep if not p.name.endswith(".LICENSE"))
 
 
-def time_photolab(files: list[Path], repeat: int) -> dict[Path, float | None]:
-    times: dict[Path, float | None] = {}
-    for src in files:
-        best = None
-        for _ in range(repeat):
-            with tempfile.TemporaryDirectory() as out:
-                start = time.perf_counter()
-                result = run_batch([src], out)[0]
-                took = time.perf_counter() - start
-            if result["status"] != "ok":
-                best = None
-                break
-            best = took if best is None else min(best, took)
-        times[src] = best
-    return times
+def tiny_jpeg(folder: Path) -> Path:
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "BenchCam"
+    exif[0x013B] = "Bench Artist"
+    path = folder / "tiny.jpg"
+    Image.effect_noise((24, 24), 30).convert("RGB").save(path, "JPEG", quality=60, exif=exif.tobytes())
+    return path
 
 
-def time_mat2_cli(files: list[Path]) -> dict[Path, float | None]:
-    mat2 = shutil.which("mat2")
-    times: dict[Path, float | None] = {}
-    if mat2 is None:
-        return times
-    for src in files:
-        with tempfile.TemporaryDirectory() as work:
-            copy = Path(work) / src.name
-            shutil.copyfile(src, copy)
-            start = time.perf_counter()
-            run = subprocess.run([mat2, str(copy)], capture_output=True)
-            took = time.perf_counter() - start
-            cleaned = list(Path(work).glob("*.cleaned.*"))
-            times[src] = took if run.returncode == 0 and cleaned else None
-    return times
+class Photolab:
+    name = "photolab strip"
+
+    def __init__(self, exe: Path) -> None:
+        self.exe = exe
+
+    def one(self, src: Path, work: Path) -> Run:
+        out = work / "out"
+        result = run([str(self.exe), "strip", str(src), "-o", str(out)])
+        shutil.rmtree(out, ignore_errors=True)
+        return result
+
+    def folder(self, src: Path, work: Path) -> tuple[Run, int]:
+        out = work / "out"
+        result = run([str(self.exe), "strip", str(src), "-o", str(out)])
+        written = sum(1 for p in out.rglob("*") if p.is_file() and not p.name.startswith("."))
+        shutil.rmtree(out, ignore_errors=True)
+        return result, written
 
 
-def time_mat2_in_process(files: list[Path]) -> dict[Path, float | None]:
-    python = "/usr/bin/python3"
-    if not Path(python).exists():
-        return {}
-    with tempfile.TemporaryDirectory() as work:
-        copies = {}
-        for i, src in enumerate(files):
-            copy = Path(work) / f"{i:04d}_{src.name}"
-            shutil.copyfile(src, copy)
-            copies[str(copy)] = src
-        run = subprocess.run(
-            [python, "-c", MAT2_IN_PROCESS], input=json.dumps(list(copies)), capture_output=True, text=True
+class Mat2:
+    name = "mat2 (PyPI)"
+
+    def __init__(self, exe: Path) -> None:
+        self.exe = exe
+
+    def one(self, src: Path, work: Path) -> Run:
+        copy = work / "m" / src.name
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copyfile(src, copy)
+        result = run([str(self.exe), str(copy)])
+        cleaned = list(copy.parent.glob("*.cleaned.*"))
+        shutil.rmtree(copy.parent, ignore_errors=True)
+        return Run(result.seconds, result.peak_mib, result.ok and bool(cleaned))
+
+    def folder(self, src: Path, work: Path) -> tuple[Run, int]:
+        copy = work / "m"
+        shutil.copytree(src, copy)
+        result = run([str(self.exe), str(copy)])
+        written = sum(1 for _ in copy.rglob("*.cleaned.*"))
+        shutil.rmtree(copy, ignore_errors=True)
+        return result, written
+
+
+def find_mat2(given: Path | None, setup: bool) -> tuple[Path | None, str]:
+    if given:
+        return (given, "") if given.exists() else (None, f"{given} not found")
+    exe = DEFAULT_MAT2_VENV / "bin" / "mat2"
+    if not exe.exists() and setup:
+        made = subprocess.run(
+            ["/usr/bin/python3", "-m", "venv", "--system-site-packages", str(DEFAULT_MAT2_VENV)]
         )
-        if run.returncode != 0:
-            return {}
-        raw = json.loads(run.stdout.strip().splitlines()[-1])
-    return {copies[k]: v for k, v in raw.items()}
+        pip = subprocess.run(
+            [str(DEFAULT_MAT2_VENV / "bin" / "pip"), "install", "-q", "mat2"], capture_output=True, text=True
+        )
+        if made.returncode or pip.returncode:
+            return None, "pip install mat2 failed: " + (pip.stderr.strip().splitlines() or ["?"])[-1]
+    if exe.exists():
+        return exe, ""
+    on_path = shutil.which("mat2")
+    return (Path(on_path), "") if on_path else (None, "mat2 not installed (run with --setup-mat2)")
 
 
-def make_12mp_jpegs(folder: Path, count: int) -> list[Path]:
-    """Photo-like 4000x3000 JPEGs (smooth gradients plus grain) carrying EXIF with GPS."""
-    rng = np.random.default_rng(7)
-    y, x = np.mgrid[0:3000, 0:4000].astype(np.float32)
-    paths = []
-    for i in range(count):
-        red = 128 + 100 * np.sin(x / (300 + 50 * i))
-        base = np.stack([red, 128 + 100 * np.cos(y / 250), (x + y) / 7000 * 255], axis=-1)
-        pixels = np.clip(base + rng.normal(0, 12, base.shape), 0, 255).astype(np.uint8)
-        exif = Image.Exif()
-        exif[0x010F] = "BenchCam"
-        exif[0x0112] = 1
-        path = folder / f"big{i}.jpg"
-        Image.fromarray(pixels).save(path, "JPEG", quality=90, exif=exif.tobytes())
-        paths.append(path)
-    return paths
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
 
 
-def time_bare_pillow(files: list[Path], repeat: int) -> dict[Path, float]:
-    times = {}
-    for src in files:
-        best = None
-        for _ in range(repeat):
-            start = time.perf_counter()
-            with Image.open(src) as im:
-                im.load()
-                buf = io.BytesIO()
-                im.save(buf, "JPEG", quality=JPEG_QUALITY, subsampling="4:4:4")
-            took = time.perf_counter() - start
-            best = took if best is None else min(best, took)
-        times[src] = best
-    return times
+def fmt(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
 
 
-def median(values: list[float | None]) -> float | None:
-    good = [v for v in values if v is not None]
-    return statistics.median(good) if good else None
+def largest_image_mib(files: list[Path]) -> tuple[float, str]:
+    """Decoded size (RGBA, 8 bit) of the largest image, to compare peak memory with."""
+    import pillow_heif
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()
+    best, name = 0, ""
+    for path in files:
+        try:
+            with Image.open(path) as im:
+                pixels = im.width * im.height
+        except Exception:  # not an image Pillow opens: it does not set the bound
+            continue
+        if pixels > best:
+            best, name = pixels, path.name
+    return best * 4 / 2**20, name
 
 
-def fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.4f}"
+def small_file_rows(tools: list, corpus: Path | None, work: Path, repeat: int) -> list[tuple]:
+    rows = []
+    tiny = tiny_jpeg(work)
+    for tool in tools:
+        runs = [tool.one(tiny, work) for _ in range(repeat)]
+        rows.append(
+            (
+                tool.name,
+                f"1 KB JPEG ({tiny.stat().st_size} bytes), x{repeat}",
+                sum(r.ok for r in runs),
+                fmt(median([r.seconds for r in runs])),
+                fmt(max(r.peak_mib for r in runs), 0),
+                "",
+            )
+        )
+    if corpus is None:
+        return rows
+    small = [p for p in corpus_files(corpus) if p.stat().st_size <= SMALL_BYTES]
+    results = {tool.name: {p: tool.one(p, work) for p in small} for tool in tools}
+    both = [p for p in small if all(results[t.name][p].ok for t in tools)]
+    for tool in tools:
+        mine = results[tool.name]
+        rows.append(
+            (
+                tool.name,
+                f"small corpus files, 1 process each ({len(both)} both handle)",
+                sum(r.ok for r in mine.values()),
+                fmt(median([mine[p].seconds for p in both])),
+                fmt(max(r.peak_mib for r in mine.values()), 0),
+                "",
+            )
+        )
+    return rows
+
+
+def folder_rows(tools: list, corpus: Path, work: Path, copies: int) -> list[tuple]:
+    files = corpus_files(corpus)
+    staged = work / "corpus"
+    for path in files:
+        target = staged / path.relative_to(corpus)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    rows, seconds = [], {}
+    for tool in tools:
+        result, written = tool.folder(staged, work)
+        seconds[tool.name] = result.seconds
+        rows.append(
+            (
+                tool.name,
+                f"corpus folder, 1 process ({len(files)} files)",
+                written,
+                fmt(result.seconds / len(files)),
+                fmt(result.peak_mib, 0),
+                f"total {result.seconds:.1f} s",
+            )
+        )
+    if len(tools) == 2 and all(seconds.values()):
+        ours, theirs = seconds[tools[0].name], seconds[tools[1].name]
+        rows[0] = (*rows[0][:5], rows[0][5] + f"; {theirs / ours:.2f}x mat2's speed")
+    many = work / "many"
+    for i in range(copies):
+        shutil.copytree(staged, many / f"copy{i}")
+    result, written = tools[0].folder(many, work)
+    rows.append(
+        (
+            tools[0].name,
+            f"{copies} copies of the folder, 1 process ({copies * len(files)} files)",
+            written,
+            fmt(result.seconds / (copies * len(files))),
+            fmt(result.peak_mib, 0),
+            "memory must not grow",
+        )
+    )
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--big", type=int, default=3, help="how many 12 MP JPEGs to generate")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per file; the fastest counts")
+    parser.add_argument("--mat2", type=Path, default=None, help="mat2 executable (default: its bench venv)")
+    parser.add_argument("--setup-mat2", action="store_true", help="pip install mat2 into its bench venv")
+    parser.add_argument("--photolab", type=Path, default=Path(sys.executable).with_name("photolab"))
+    parser.add_argument("--repeat", type=int, default=5, help="runs of the 1 KB JPEG per tool")
+    parser.add_argument("--copies", type=int, default=3, help="folder copies for the memory-growth row")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core, inherited by children
-
-    rows: list[tuple[str, int, str, str]] = []
-    if args.corpus.exists():
-        files = corpus_files(args.corpus)
-        ours = time_photolab(files, args.repeat)
-        mat2_cli = time_mat2_cli(files)
-        mat2_lib = time_mat2_in_process(files)
-        both = [f for f in files if ours.get(f) is not None and mat2_cli.get(f) is not None]
-        rows += [
-            ("photolab strip, in-process (all decodable files)", sum(v is not None for v in ours.values()),
-             fmt(median(list(ours.values()))), ""),
-            ("photolab strip, in-process (files mat2 also handles)", len(both),
-             fmt(median([ours[f] for f in both])), ""),
-            ("mat2 CLI, one subprocess per file", len(both), fmt(median([mat2_cli[f] for f in both])), ""),
-        ]  # fmt: skip
-        if mat2_lib:
-            lib_ok = [f for f in both if mat2_lib.get(f) is not None]
-            rows.append(("mat2 in-process (libmat2 remove_all, no startup)", len(lib_ok),
-                         fmt(median([mat2_lib[f] for f in lib_ok])), ""))  # fmt: skip
-        mat2_median = median([mat2_cli[f] for f in both])
-        our_median = median([ours[f] for f in both])
-        if mat2_median and our_median:
-            rows[2] = (*rows[2][:3], f"photolab {mat2_median / our_median:.1f}x faster")
-    with tempfile.TemporaryDirectory() as work:
-        big = make_12mp_jpegs(Path(work), args.big)
-        ours_big = time_photolab(big, args.repeat)
-        bare = time_bare_pillow(big, args.repeat)
-        ratio = median(list(ours_big.values())) / median(list(bare.values()))
-        rows += [
-            ("photolab strip, 12 MP JPEG", len(big), fmt(median(list(ours_big.values()))),
-             f"{ratio:.2f}x bare Pillow"),
-            ("bare Pillow decode + encode (q92, 4:4:4), 12 MP JPEG", len(big),
-             fmt(median(list(bare.values()))), ""),
-        ]  # fmt: skip
-
-    print(f"one core (affinity {sorted(os.sched_getaffinity(0))}), best of {args.repeat} runs per file, "
-          f"Python {sys.version.split()[0]}")  # fmt: skip
+    mat2, why = find_mat2(args.mat2, args.setup_mat2)
+    tools: list = [Photolab(args.photolab)] + ([Mat2(mat2)] if mat2 else [])
+    corpus = args.corpus if args.corpus.exists() else None
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        rows = small_file_rows(tools, corpus, work, args.repeat)
+        if corpus is not None:
+            rows += folder_rows(tools, corpus, work, args.copies)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"one core (affinity {sorted(os.sched_getaffinity(0))}), load average {load:.2f} at the end, "
+        f"Python {sys.version.split()[0]}" + (f"; mat2 left out: {why}" if why else "")
+    )
+    if corpus is not None:
+        size, name = largest_image_mib(corpus_files(corpus))
+        print(f"largest image in the corpus: {name}, {size:.0f} MiB decoded as RGBA")
     print()
-    print("| what | files | median s/file | note |")
-    print("|---|---:|---:|---|")
-    for what, n, value, note in rows:
-        print(f"| {what} | {n} | {value} | {note} |")
+    print("| tool | input | ok | median s/file | peak MiB | note |")
+    print("|---|---|---:|---:|---:|---|")
+    for tool, what, ok, secs, peak, note in rows:
+        print(f"| {tool} | {what} | {ok} | {secs} | {peak} | {note} |")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from typing import ClassVar
 from photolab.metadata import exif, icc, iptc, photoshop, xmp
 from photolab.metadata.container import Block, Container, Layout, register, unknown_block
 from photolab.metadata.findings import Collector, text
-from photolab.metadata.rules import DATE, ICC, PNG_DISPLAY_CHUNKS, PNG_TEXT_KEYS, TEXT
+from photolab.metadata.rules import DATE, ICC, PNG_DISPLAY_CHUNKS, PNG_TEXT_KEYS, TEXT, XMP
 
 STRUCTURAL_CHUNKS = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"}
 
@@ -101,8 +101,9 @@ def _text_entry(key: str, value: str, out: Collector) -> None:
     elif lowered in PNG_TEXT_KEYS:
         _, rule = PNG_TEXT_KEYS[lowered]
         out.add(rule, f"PNG text '{key}'", value)
-    else:
-        out.add(TEXT, f"PNG text '{key}'", value)
+    else:  # any keyword: named like an XMP property ("Photographer", "GPSLatitude" ...) or free text
+        rule = xmp.rule_for("", key.replace(" ", ""))
+        out.add(TEXT if rule is XMP else rule, f"PNG text '{key}'", value)
 
 
 def raw_profile(value: str) -> bytes:

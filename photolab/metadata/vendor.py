@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import struct
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 
 from photolab.metadata import ifd
 from photolab.metadata.findings import Collector, size_label, text
@@ -211,6 +210,8 @@ def _flir_camera(record: bytes, out: Collector) -> None:
         endian = "<" if struct.unpack("<H", record[:2])[0] < 0x100 else ">"
         stamp = struct.unpack(endian + "I", record[0x384:0x388])[0]
         if 0 < stamp < 4_102_444_800:  # before 2100
+            from datetime import UTC, datetime
+
             taken = datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
             out.add(DATE, "Date and time taken (FLIR)", taken)
 

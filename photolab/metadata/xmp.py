@@ -7,11 +7,12 @@ element form (``<dc:creator><rdf:Seq><rdf:li>...``) are read; values are XML-une
 
 from __future__ import annotations
 
-import html
 import re
 
 from photolab.metadata.findings import Collector, blank
 from photolab.metadata.rules import (
+    GPS,
+    GPS_EMPTY,
     MAKERNOTE,
     PERSON,
     SECOND,
@@ -39,9 +40,10 @@ def looks_like_sidecar(data: bytes) -> bool:
 
 def interpret(raw: bytes, out: Collector) -> None:
     text = raw.decode("utf-8", "replace")
+    positions: list[tuple[str, str]] = []  # GPS latitude/longitude, judged together at the end
     found = 0
     for prefix, local, double, single in _ATTR.findall(text):
-        found += _property(prefix, local, double or single, out)
+        found += _property(prefix, local, double or single, out, positions)
     for match in _OPEN.finditer(text):
         prefix, local = match.group(1), match.group(2)
         close = text.find(f"</{prefix}:{local}>", match.end())
@@ -50,26 +52,47 @@ def interpret(raw: bytes, out: Collector) -> None:
         inner = text[match.end() : close]
         if "<rdf:li" in inner:  # a list: its items are the value
             items = [item.strip() for item in _LIST_ITEM.findall(inner)]
-            found += _property(prefix, local, "; ".join(i for i in items if i), out)
+            found += _property(prefix, local, "; ".join(i for i in items if i), out, positions)
         elif "<" not in inner:  # a simple value; structures are read through their children
-            found += _property(prefix, local, inner.strip(), out)
+            found += _property(prefix, local, inner.strip(), out, positions)
+    _positions(positions, out)
     if not found and text.strip("\0 \n"):
         out.add(XMP, "XMP packet", f"{len(raw)} bytes")
 
 
-def _property(prefix: str, local: str, raw_value: str, out: Collector) -> int:
+def _positions(positions: list[tuple[str, str]], out: Collector) -> None:
+    """XMP GPS coordinates; all of them zero (a camera without a fix) is no usable position."""
+    if positions and all(not re.sub(r"[^1-9]", "", value) for _, value in positions):
+        out.add(GPS_EMPTY, "GPS position", "GPS tags present, no usable position")
+        return
+    for name, value in positions:
+        out.add(GPS, name, value)
+
+
+def _property(prefix: str, local: str, raw_value: str, out: Collector, positions: list) -> int:
     if prefix in XMP_STRUCTURAL_PREFIXES or local in XMP_SKIP or blank(raw_value):
         return 0
-    value = html.unescape(raw_value)
+    value = _unescape(raw_value)
     name = f"XMP {prefix}:{local}"
     rule = rule_for(prefix, local)
-    if rule is SECOND or (prefix in ("GImage", "GDepth") and local == "Data"):
+    if rule is GPS:
+        positions.append((name, value))
+    elif rule is SECOND or (prefix in ("GImage", "GDepth") and local == "Data"):
         out.add(SECOND, name, f"base64 image, {len(value)} characters")
     elif rule is MAKERNOTE:
         out.add(rule, name, f"{len(value)} characters of vendor data")
     else:
         out.add(rule, name, value)
     return 1
+
+
+def _unescape(value: str) -> str:
+    """XML character and entity references resolved ('Creator&#39;s' -> "Creator's")."""
+    if "&" not in value:
+        return value
+    import html  # its entity table costs a few ms at import: only when a value needs it
+
+    return html.unescape(value)
 
 
 def rule_for(prefix: str, local: str) -> Rule:

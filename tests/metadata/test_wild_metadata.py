@@ -294,3 +294,24 @@ def test_raf_metadata_is_read_from_its_preview() -> None:
     findings = inspect(raf)
     assert "Planted RAF Artist" in {v for _, v, _ in by_kind(findings, "person's name")}
     assert by_kind(findings, "secondary image")
+
+
+def test_xmp_gps_zero_zero_is_no_usable_position() -> None:
+    findings = inspect(
+        jpeg_with_xmp(
+            "<exif:GPSLatitude>0,0.0000N</exif:GPSLatitude><exif:GPSLongitude>0,0.0000E</exif:GPSLongitude>"
+        )
+    )
+    assert by_kind(findings, "GPS position") == []
+    assert ("GPS position", "GPS tags present, no usable position", "medium") in by_kind(
+        findings, "GPS details"
+    )
+
+
+def test_png_text_under_any_people_keyword_ranks_high() -> None:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Photographer", "Planted Png Photographer")
+    findings = inspect(encode(pattern_image(), "PNG", pnginfo=info))
+    assert ("PNG text 'Photographer'", "Planted Png Photographer", "high") in by_kind(
+        findings, "person's name"
+    )
