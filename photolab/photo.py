@@ -220,6 +220,8 @@ def _decode(data: bytes, fmt: str, name: str) -> Photo:
     orientation = _orientation(im)  # some decoders (libtiff) rotate on load and drop the tag
     icc = im.info.get("icc_profile") or None
     image, notes = _to_srgb(im, icc)
+    if image is not im:
+        im.close()  # the decoded pixels are no longer needed: at most two copies alive at once
     if orientation in _ORIENTATION_FIX:
         image = image.transpose(_ORIENTATION_FIX[orientation])
     if frames > 1:

@@ -26,12 +26,13 @@ class Png(Container):
         while pos + 8 <= n:
             length = struct.unpack(">I", data[pos : pos + 4])[0]
             ctype = data[pos + 4 : pos + 8]
-            body = data[pos + 8 : pos + 8 + length]
             if pos + 12 + length > n:
                 out.problems.append(f"PNG chunk {ctype.decode('latin-1')!r} runs past the end of the file")
                 return out
             frames += ctype == b"fcTL"
-            out.blocks.append(Block(ctype.decode("latin-1"), body, structural=ctype in STRUCTURAL_CHUNKS))
+            structural = ctype in STRUCTURAL_CHUNKS  # pixel data is not copied into the layout
+            body = b"" if structural else data[pos + 8 : pos + 8 + length]
+            out.blocks.append(Block(ctype.decode("latin-1"), body, structural=structural))
             pos += 12 + length
             if ctype == b"IEND":
                 out.trailer = data[pos:]

@@ -29,11 +29,13 @@ class Webp(Container):
             label = ctype.decode("latin-1")
             frames += ctype == b"ANMF"
             if ctype == b"VP8X":
-                flags = body[0] if body else 0
+                flags = body[0] if len(body) else 0
                 set_bits = [name for bit, name in _FLAG_BITS.items() if flags & bit]
-                out.blocks.append(Block(label, body, structural=not set_bits, note=", ".join(set_bits)))
+                note = ", ".join(set_bits)
+                out.blocks.append(Block(label, bytes(body), structural=not set_bits, note=note))
             else:
-                out.blocks.append(Block(label, body, structural=ctype in STRUCTURAL_CHUNKS))
+                structural = ctype in STRUCTURAL_CHUNKS  # pixel data is not copied into the layout
+                out.blocks.append(Block(label, b"" if structural else bytes(body), structural=structural))
             pos = end
         if pos < riff_end:
             out.problems.append("WebP chunks run past the end of the file")
@@ -55,12 +57,13 @@ class Webp(Container):
                 unknown_block(block, out, "WebP")
 
 
-def chunks(data: bytes, pos: int, end: int) -> Iterator[tuple[bytes, bytes, int]]:
-    """RIFF chunks between ``pos`` and ``end``: (four-character type, body, offset after the chunk)."""
+def chunks(data: bytes | memoryview, pos: int, end: int) -> Iterator[tuple[bytes, memoryview, int]]:
+    """RIFF chunks between ``pos`` and ``end``: (four-character type, body as a view, offset after it)."""
+    view = memoryview(data)
     while pos + 8 <= end:
-        ctype = data[pos : pos + 4]
-        length = struct.unpack("<I", data[pos + 4 : pos + 8])[0]
-        body = data[pos + 8 : pos + 8 + length]
+        ctype = bytes(view[pos : pos + 4])
+        length = struct.unpack("<I", view[pos + 4 : pos + 8])[0]
+        body = view[pos + 8 : pos + 8 + length]
         pos += 8 + length + (length & 1)
         yield ctype, body, pos
 
