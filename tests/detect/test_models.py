@@ -12,7 +12,7 @@ from photolab import models
 from photolab.cli import app
 from photolab.errors import ModelError
 
-REPO_MODELS = Path(__file__).resolve().parents[1] / "models"
+REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
 def test_manifest_pins_every_model_with_hash_and_licence() -> None:

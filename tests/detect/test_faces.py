@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from support import require_shared
 from PIL import Image
+from support import require_shared
 
 from photolab import detect
-from photolab.detect import faces
+from photolab.detect import faces, runtime, yunet
 from photolab.regions import Region
 
 CORE, COVER, GROW = 0.7, 0.8, 1.3
@@ -118,7 +118,7 @@ def test_dark_photo_is_caught_or_flagged(gain: float, quality: int) -> None:
     rec = labels()[name]
     result = faces.detect_faces(night_shot(photo(name), gain, quality))
     assert result.dark and result.low_confidence
-    assert any("dark" in reason for reason in result.reasons)
+    assert any("dark" in reason for reason in result.needs_review_reasons)
     lost = missed(result.regions, rec["faces"], rec["width"], rec["height"])
     assert len(lost) <= (0 if gain > 0.1 else 1)  # the harsh case may lose one face: a known gap, flagged
 
@@ -132,9 +132,14 @@ def test_altered_model_stops_detection(tmp_path: Path, monkeypatch: pytest.Monke
     from photolab.errors import ModelError
 
     monkeypatch.setenv("PHOTOLAB_MODELS", str(tmp_path))
-    monkeypatch.setattr(faces, "_local", type(faces._local)())  # no detector cached for this thread
-    with pytest.raises(ModelError, match="photolab models fetch"):
-        faces.yunet(np.zeros((64, 64, 3), np.uint8))
+    runtime.forget_backends()  # no backend cached: the next one loads from the empty folder
+    try:
+        with pytest.raises(ModelError, match="photolab models fetch"):
+            yunet.detect(np.zeros((64, 64, 3), np.uint8))
+        with pytest.raises(ModelError, match="photolab models fetch"):
+            faces.detect_faces(np.zeros((64, 64, 3), np.uint8))
+    finally:
+        runtime.forget_backends()
 
 
 def test_run_rejects_unknown_kind_and_accepts_grey() -> None:

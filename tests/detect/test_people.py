@@ -6,8 +6,8 @@ import json
 
 import numpy as np
 import pytest
-from support import require_shared
 from PIL import Image
+from support import require_shared
 
 from photolab import detect
 from photolab.detect.people import detect_people, person_mask
