@@ -3,7 +3,7 @@
 the workshop all go through these functions; none of them decodes or encodes a photo any other way.
 
     opened = open_photo(data, name)                  # Photo (upright sRGB pixels, no metadata) + findings
-    found = detect_regions(opened.photo, kinds)      # detector boxes, unpadded, + review flags
+    found = detect_regions(opened.photo.image, kinds)  # detector boxes, unpadded, + review flags
     regions = policy.plan(found.regions, style)      # styled, numbered; candidates off
     out = render(opened.photo, regions, padding)     # bytes exactly as they will be written
 
@@ -90,11 +90,11 @@ def open_photo(data: bytes, name: str) -> Opened:
     return Opened(photo.load(data, name=name), [f.to_dict() for f in metadata.inspect(data)])
 
 
-def detect_regions(photo: Any, kinds: tuple[str, ...]) -> Any:
-    """The detector families ``kinds`` on the upright pixels (boxes unpadded; ``detect.Detection``)."""
+def detect_regions(image: Any, kinds: tuple[str, ...]) -> Any:
+    """The detector families ``kinds`` on upright pixels (boxes unpadded; a ``detect.Detection``)."""
     from photolab import detect
 
-    return detect.run(photo.image, kinds=kinds)
+    return detect.run(image, kinds=kinds)
 
 
 def render(photo: Any, regions: list[Any], padding: float = policy.DEFAULT_PADDING) -> Rendered:
@@ -130,7 +130,7 @@ def run(data: bytes, name: str, options: Options = STRIP) -> Result:
     flags: dict[str, Any] = {}
     regions: list[Any] = []
     if options.detect:
-        found = detect_regions(photo, options.detect)
+        found = detect_regions(photo.image, options.detect)
         regions = policy.plan(found.regions, options.style)
         notes += list(found.needs_review_reasons)
         flags = {

@@ -9,12 +9,10 @@ The SQLite store of records is ``photolab.review.store``.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import html
+import io
 import json
-import os
-import tempfile
 import uuid
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -64,6 +62,8 @@ class RegionEntry:
     enabled: bool = True
     score: float = 1.0
     text_length: int | None = None
+    id: str = ""  # stable for the region's whole life (detection, edits, report)
+    removed: bool = False  # the reviewer judged it a false detection
 
     @classmethod
     def from_region(cls, region: Any) -> RegionEntry:
@@ -79,6 +79,8 @@ class RegionEntry:
             enabled=bool(getattr(region, "enabled", True)),
             score=round(float(getattr(region, "score", 1.0)), 4),
             text_length=len(text) if text else None,
+            id=str(getattr(region, "id", "")),
+            removed=bool(getattr(region, "extra", {}).get("deleted", False)),
         )
 
 
@@ -375,13 +377,12 @@ ZIP_TEXT_MEMBERS = ("caption.txt", "record.json", "record.md")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the zip should not reveal when or where it was packed
 
 
-def build_export_zip(
-    out_path: Path, image_bytes: bytes, image_name: str, record: ReviewRecord, caption: str, alt_text: str
-) -> Path:
-    """Write the publication bundle: the clean image, caption.txt, record.json and record.md.
+def export_zip(image_bytes: bytes, image_name: str, record: ReviewRecord, caption: str,
+               alt_text: str) -> bytes:
+    """The publication bundle, in memory: the clean image, caption.txt, record.json and record.md.
 
-    ``image_name`` is reduced to a bare file name. The zip is written to a temporary file and renamed,
-    so a failure never leaves a partial bundle behind.
+    ``image_name`` is reduced to a bare file name. Member times are fixed, so the zip reveals nothing of
+    when or where it was packed.
     """
     name = PurePath(image_name.replace("\\", "/")).name
     if not name or name.startswith(".") or name in ZIP_TEXT_MEMBERS:
@@ -393,19 +394,22 @@ def build_export_zip(
         ("record.json", record.to_json().encode("utf-8"), zipfile.ZIP_DEFLATED),
         ("record.md", record.to_markdown().encode("utf-8"), zipfile.ZIP_DEFLATED),
     ]
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".photolab-", suffix=".zip.part", dir=out_path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w") as zf:
-            for member, data, method in members:
-                info = zipfile.ZipInfo(member, date_time=_ZIP_TIME)
-                info.compress_type = method
-                info.external_attr = 0o644 << 16
-                zf.writestr(info, data)
-        os.replace(tmp, out_path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return out_path
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for member, data, method in members:
+            info = zipfile.ZipInfo(member, date_time=_ZIP_TIME)
+            info.compress_type = method
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+    return buffer.getvalue()
+
+
+def build_export_zip(
+    out_path: Path, image_bytes: bytes, image_name: str, record: ReviewRecord, caption: str, alt_text: str
+) -> Path:
+    """``export_zip`` written to ``out_path`` through the one atomic write (replacing an older bundle)."""
+    from photolab.core import io as core_io
+
+    data = export_zip(image_bytes, image_name, record, caption, alt_text)
+    core_io.write_verified(Path(out_path), data, force=True)
+    return Path(out_path)

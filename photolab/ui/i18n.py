@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 I18N_DIR = Path(__file__).with_name("i18n")
-CSS_PATH = Path(__file__).with_name("style.css")
+CSS_PATH = Path(__file__).parent / "desk" / "static" / "desk.css"
 REFERENCE = "en"
 
 
@@ -120,24 +120,26 @@ def load_css() -> str:
 
 
 def head_script() -> str:
-    """Page script: text direction and alt text for the box editor's canvas (gradio gives it none).
+    """Page script: text direction and language of the page, and focus on the heading of each new step.
 
     ``window.photolabSetLang(code)`` is called by the language menu; the browser's language is the default.
+    ``window.photolabFocusStep()`` runs after every step change, so keyboard and screen-reader users land
+    on the new step's heading instead of the top of the page.
     """
     import json
 
-    alts = {code: text("alt.regions", code) for code in languages()}
     rtl = [code for code in languages() if direction(code) == "rtl"]
+    codes = languages()
     return (
         "<script>(function(){"
-        f"const ALT={json.dumps(alts, ensure_ascii=False)};const RTL={json.dumps(rtl)};"
-        "let lang=(navigator.language||'en').slice(0,2).toLowerCase();if(!(lang in ALT))lang='en';"
-        "function label(){document.querySelectorAll('#regions-editor canvas').forEach(c=>{"
-        "c.setAttribute('role','img');c.setAttribute('aria-label',ALT[lang]||ALT.en);});}"
-        "window.photolabSetLang=function(code){if(code in ALT)lang=code;"
-        "document.documentElement.dir=RTL.includes(lang)?'rtl':'ltr';document.documentElement.lang=lang;label();};"
-        "function start(){window.photolabSetLang(lang);"
-        "new MutationObserver(label).observe(document.body,{childList:true,subtree:true});}"
-        "if(document.readyState==='loading')document.addEventListener('DOMContentLoaded',start);else start();"
+        f"const CODES={json.dumps(codes)};const RTL={json.dumps(rtl)};"
+        "let lang=(navigator.language||'en').slice(0,2).toLowerCase();if(!CODES.includes(lang))lang='en';"
+        "window.photolabSetLang=function(code){if(CODES.includes(code))lang=code;"
+        "document.documentElement.dir=RTL.includes(lang)?'rtl':'ltr';document.documentElement.lang=lang;};"
+        "window.photolabFocusStep=function(){setTimeout(function(){"
+        "const h=Array.from(document.querySelectorAll('.pl-step-heading')).find(e=>e.offsetParent!==null);"
+        "if(h)h.focus();},150);};"
+        "if(document.readyState==='loading')document.addEventListener('DOMContentLoaded',()=>window.photolabSetLang(lang));"
+        "else window.photolabSetLang(lang);"
         "})();</script>"
     )

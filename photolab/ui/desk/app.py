@@ -1,0 +1,264 @@
+"""The review desk: six steps from upload to an approved, exported image with its review record.
+
+Wiring only: what a file gives away, where faces are, how pixels are destroyed, whether the answers allow
+approval and what the record holds are decided by the library (``core``, ``review``); the steps here call
+it and show the result. Every gate is checked again on the server, whatever the browser shows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from photolab.ui import i18n
+from photolab.ui.desk import photos, views
+from photolab.ui.desk.page import STEP_ID, Page, go, heading_updates, label, t
+from photolab.ui.desk.session import DETECTIONS, end_session
+from photolab.ui.desk.state import Desk
+from photolab.ui.desk.steps import areas, ethics, export, findings, preview, upload
+from photolab.ui.i18n import text
+
+SESSION_HOURS = 12  # a session's photos are dropped this long after its last use at the latest
+
+
+def build_desk(store: Any, preload: list[Path] | None = None) -> gr.Blocks:
+    """The desk. ``store`` is a ``RecordStore``; ``preload`` photos are offered in every new session
+    (read from disk, never deleted)."""
+    page = Page()
+    with gr.Blocks(analytics_enabled=False, title="photolab", fill_width=False) as demo:
+        page.desk = gr.State(None, time_to_live=SESSION_HOURS * 3600, delete_callback=end_session)
+        page.timer = gr.Timer(1.0, active=False)
+        _header(page)
+        with gr.Tabs(elem_id="tabs"):
+            review = label(
+                page, gr.Tab(t("tab.review"), id="review", elem_id="tab-review"), label="tab.review"
+            )
+            with review, gr.Walkthrough(selected=STEP_ID["upload"], elem_id="wizard") as page.wizard:
+                for name, step in _STEPS:
+                    with label(
+                        page,
+                        gr.Step(t(f"step.{name}"), id=STEP_ID[name], elem_id=f"step-{name}"),
+                        label=f"step.{name}",
+                    ):
+                        step.build(page)
+            with label(
+                page, gr.Tab(t("tab.history"), id="history", elem_id="tab-history"), label="tab.history"
+            ):
+                history = _history(page)
+        _wire(demo, page, store, history, [Path(p) for p in preload or []])
+    return demo
+
+
+_STEPS = (
+    ("upload", upload),
+    ("findings", findings),
+    ("areas", areas),
+    ("preview", preview),
+    ("ethics", ethics),
+    ("export", export),
+)
+
+
+def _header(page: Page) -> None:
+    with gr.Row(elem_id="topbar"):
+        gr.HTML(
+            f'<h1 class="pl-title">{text("app.title", i18n.REFERENCE)}</h1>'
+            f'<p class="pl-subtitle">{text("app.subtitle", i18n.REFERENCE)}</p>',
+            elem_id="app-title",
+        )
+        page.language = label(
+            page,
+            gr.Dropdown(
+                choices=[(i18n.language_name(c), c) for c in i18n.languages()],
+                value=i18n.REFERENCE,
+                label=t("app.language"),
+                elem_id="language",
+                scale=0,
+                min_width=170,
+            ),
+            label="app.language",
+        )
+    page.photo_select = label(
+        page,
+        gr.Dropdown(
+            choices=[], value=None, label=t("photo.select"), elem_id="photo-select", interactive=True
+        ),
+        label="photo.select",
+    )
+
+
+def _history(page: Page) -> Any:
+    refresh = label(page, gr.Button(t("btn.refresh"), elem_id="history-refresh"), value="btn.refresh")
+    table = gr.Dataframe(
+        value=None,
+        headers=["created_at", "reviewer", "decision", "record_id", "output_sha256"],
+        interactive=False,
+        elem_id="history-table",
+        wrap=True,
+    )
+    page.parts["history"] = {"refresh": refresh, "table": table}
+    return table
+
+
+def _photo_outputs(page: Page) -> list[Any]:
+    return [
+        page.part("findings", "findings"),
+        *areas.outputs(page),
+        *preview.outputs(page),
+        *ethics.outputs(page),
+        *export.outputs(page),
+        page.photo_select,
+    ]
+
+
+def show_photo(page: Page, desk: Desk) -> dict[Any, Any]:
+    """Everything that depends on the current photo, reset for a fresh review of it."""
+    out: dict[Any, Any] = {}
+    out.update(findings.show(page, desk))
+    out.update(areas.show(page, desk))
+    out.update({c: "" for c in preview.outputs(page)})
+    out.update(ethics.show(page, desk, reset=True))
+    out.update(export.show(page, desk))
+    out[page.photo_select] = gr.update(
+        choices=views.photo_choices(desk, desk.lang), value=desk.item().key if desk.item() else None
+    )
+    return out
+
+
+def _wire(demo: gr.Blocks, page: Page, store: Any, history: Any, preload: list[Path]) -> None:
+    photo_outputs = _photo_outputs(page)
+
+    def history_rows() -> list[list[str]]:
+        return [[s.created_at, s.reviewer, s.decision, s.record_id, s.output_sha256] for s in store.list(200)]
+
+    def after_decision(desk: Desk) -> dict[Any, Any]:
+        return {
+            page.part("export", "next"): gr.update(visible=bool(desk.pending())),
+            history: history_rows(),
+            page.photo_select: gr.update(choices=views.photo_choices(desk, desk.lang)),
+        }
+
+    upload.wire(page, lambda desk: show_photo(page, desk), photo_outputs)
+    findings.wire(page, lambda desk: areas.show(page, desk), areas.outputs(page))
+    areas.wire(page, lambda desk: preview.show(page, desk), preview.outputs(page))
+    preview.wire(page, lambda desk: ethics.show(page, desk, []), ethics.outputs(page))
+    ethics.wire(page, lambda desk: export.show(page, desk), export.outputs(page))
+    export.wire(
+        page,
+        store,
+        after_decision,
+        [page.part("export", "next"), history, page.photo_select],
+        ethics.inputs(page),
+    )
+
+    def select_photo(key: str | None, desk: Desk) -> dict[Any, Any]:
+        item = desk.find(key or "") if desk else None
+        if item is None:
+            return {page.wizard: gr.skip()}
+        desk.current = desk.items.index(item)
+        DETECTIONS.submit(desk, item, first=True)
+        return {**show_photo(page, desk), page.wizard: go("findings"), page.timer: gr.Timer(active=True)}
+
+    def next_photo(desk: Desk) -> dict[Any, Any]:
+        pending = desk.pending()
+        return select_photo(pending[0].key, desk) if pending else {page.wizard: gr.skip()}
+
+    def language_view(lang: str) -> dict[Any, Any]:
+        return {
+            **dict(
+                zip(
+                    [*page.labels.components(), *ethics.language_outputs(page)],
+                    [*page.labels.updates(lang), *ethics.language_updates(page, lang)],
+                    strict=True,
+                )
+            ),
+            **heading_updates(page, lang),
+        }
+
+    def set_language(lang: str | None, desk: Desk) -> dict[Any, Any]:
+        desk.lang = lang if lang in i18n.languages() else i18n.REFERENCE
+        desk.shown_checklist = {k: v for k, v in desk.shown_checklist.items() if k.startswith("q:")}
+        return {
+            page.desk: desk,
+            **language_view(desk.lang),
+            **(show_photo(page, desk) if desk.item() else {}),
+        }
+
+    def on_load(request: gr.Request) -> dict[Any, Any]:
+        from photolab.server import downloads
+
+        lang = i18n.pick_language(request.headers.get("accept-language") if request else None)
+        desk = Desk(lang=lang, browser=downloads.browser_of(request))
+        errors = _preload(desk, preload)
+        out = {
+            page.desk: desk,
+            page.language: gr.update(value=lang),
+            history: history_rows(),
+            page.part("upload", "status"): views.upload_status(desk, errors, lang)
+            if errors or desk.items
+            else "",
+            page.wizard: go("findings" if desk.items else "upload"),
+            page.timer: gr.Timer(active=bool(desk.items)),
+        }
+        if lang != i18n.REFERENCE:  # the page is built in English: only another language needs its strings
+            out.update(language_view(lang))
+        out.update(show_photo(page, desk))
+        return out
+
+    language_outputs = [
+        *page.labels.components(),
+        *ethics.language_outputs(page),
+        *page.parts["headings"].values(),
+    ]
+    all_outputs = list(
+        dict.fromkeys(
+            [
+                page.desk,
+                page.language,
+                history,
+                page.part("upload", "status"),
+                page.wizard,
+                page.timer,
+                *language_outputs,
+                *photo_outputs,
+            ]
+        )
+    )
+    page.photo_select.input(
+        select_photo,
+        [page.photo_select, page.desk],
+        [page.wizard, page.timer, *photo_outputs],
+        api_name="select_photo",
+    )
+    page.part("export", "next").click(
+        next_photo, [page.desk], [page.wizard, page.timer, *photo_outputs], api_name="next_photo"
+    )
+    page.part("history", "refresh").click(history_rows, None, history, api_name="history")
+    page.language.input(
+        set_language,
+        [page.language, page.desk],
+        list(dict.fromkeys([page.desk, *language_outputs, *photo_outputs])),
+        api_name="set_language",
+    )
+    page.language.input(None, [page.language], None, js="(code) => { window.photolabSetLang?.(code); }")
+    page.wizard.change(None, None, None, js="() => { window.photolabFocusStep?.(); }")
+    demo.load(on_load, None, all_outputs, api_name="load")
+
+
+def _preload(desk: Desk, paths: list[Path]) -> list[str]:
+    """Photos given to ``photolab serve``: opened for this session (the files are the user's; kept)."""
+    errors = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            errors.append(f"{path.name}: {exc.strerror or 'cannot be read'}")
+            continue
+        items, failed = photos.open_uploads([(path.name, data, "")])
+        errors += failed
+        for item in items:
+            desk.items.append(item)
+            DETECTIONS.submit(desk, item, first=len(desk.items) == 1)
+    return errors
