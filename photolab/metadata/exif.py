@@ -120,6 +120,8 @@ def _shown_value(tag: int, value: object) -> object | None:
         return user_comment(as_bytes(value))
     if tag == _ORIENTATION:
         return None if value in (1, None) else f"{value} (not upright)"
+    if isinstance(value, bytes) and not all(32 <= b < 127 for b in value.rstrip(b"\0")):
+        return value.rstrip(b"\0").hex()  # a binary ID: hex, not mojibake
     return value
 
 

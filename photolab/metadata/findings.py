@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from photolab.metadata.rules import GROUP_ORDER, IDENTIFYING_TEXT, RISK_ORDER, TEXT, TEXT_IDENTIFYING, Rule
+from photolab.metadata.rules import (
+    CAPITALISED_PAIR,
+    COMMON_CAPITALISED,
+    GROUP_ORDER,
+    IDENTIFYING_TEXT,
+    RISK_ORDER,
+    TEXT,
+    TEXT_IDENTIFYING,
+    Rule,
+)
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,9 @@ def _sort_key(f: Finding) -> tuple[int, int, str]:
 
 def identifying(text: str) -> bool:
     """Does free text look like it names a person, a room or case number, or contact details?"""
-    return any(pattern.search(text) for pattern in IDENTIFYING_TEXT)
+    if any(pattern.search(text) for pattern in IDENTIFYING_TEXT):
+        return True
+    return any(not {first, second} & COMMON_CAPITALISED for first, second in CAPITALISED_PAIR.findall(text))
 
 
 def as_bytes(value: object) -> bytes:

@@ -103,7 +103,7 @@ def _text_entry(key: str, value: str, out: Collector) -> None:
         _, rule = PNG_TEXT_KEYS[lowered]
         out.add(rule, f"PNG text '{key}'", value)
     else:  # any keyword: named like an XMP property ("Photographer", "GPSLatitude" ...) or free text
-        rule = xmp.rule_for("", key.replace(" ", ""))
+        rule = xmp.rule_for("", key.rsplit(":", 1)[-1].replace(" ", ""))  # "xmp:CreatorTool" -> software
         out.add(TEXT if rule is XMP else rule, f"PNG text '{key}'", value)
 
 

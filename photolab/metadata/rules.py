@@ -99,16 +99,29 @@ SIDECAR = Rule("content", "XMP sidecar", "high",
                "A sidecar file beside the photo holds its metadata; photolab does not copy sidecars, but "
                "anyone given the folder gets it.")
 
-# Free text ranks High when it contains any of these (names, rooms and case numbers, contact details).
+# Free text ranks High when it contains any of these (names, rooms and case numbers, contact details) ...
 IDENTIFYING_TEXT: list[re.Pattern[str]] = [
     re.compile(r"\b[A-Z]\.\s?[A-Z][a-z'’-]{2,}"),  # an initial and a surname: "A. Okafor"
     re.compile(r"\b(Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sr|Sra|Mme|Mlle|Herr|Frau)\.?\s+[A-Z]"),
-    re.compile(r"\b[A-Z][a-z'’-]+\s+(?:[A-Z][a-z]?\.?\s+)?[A-Z][a-z'’-]{2,}\b"),  # "Amina Okafor"
     re.compile(r"(?i)\b(room|rm|ward|bed|cell|block|wing|unit|floor|flat|apt|apartment|house|office|case|"
                r"file|ref|patient|prisoner|inmate|detainee|id|no)\.?\s*(no\.?|number|#)?\s*[:#]?\s*\d+"),
     re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),  # e-mail address
     re.compile(r"(?:\+\d{1,3}[ .-]?)?\(?\d{2,4}\)?[ .-]\d{3,4}[ .-]\d{3,4}\b"),  # phone number
 ]
+# ... or two capitalised words in a row ("Amina Okafor"), unless either is a word that titles, captions and
+# camera boilerplate capitalise ("KODAK Digital Still Camera", "Object Name", "Wide Field Camera").
+CAPITALISED_PAIR = re.compile(r"\b([A-Z][a-z'’-]+)\s+(?:[A-Z][a-z]?\.?\s+)?([A-Z][a-z'’-]{2,})\b")
+_COMMON_WORDS = """
+    A An The And Or Of In On At To For With From By No Not All New Old Good Bad Big Small Great Best My
+    Our Your This That Untitled Digital Still Camera Cameras Photo Photos Picture Pictures Image Images
+    Scan Scanner Video Object Name Title Caption Description Comment Keyword Keywords Category
+    Categories Supp Cat Information Info Copyright Rights Reserved Document Default Sample Test Example
+    Project Event Edition Version Model Wide Field Lens Mode Auto Manual Program Normal Standard Color
+    Colour Black White Red Green Blue Day Night Morning Evening Sunset Sunrise Mobile Phone Smartphone
+    Pro Plus Max Mini Ultra Series Studio Adobe Photoshop Lightroom Apple Google Samsung Canon Nikon
+    Sony Kodak Olympus Panasonic Fujifilm Leica Windows Microsoft Office Graphic Converter
+"""
+COMMON_CAPITALISED = set(_COMMON_WORDS.split())
 
 # EXIF/TIFF tag -> (display name, rule).
 EXIF_RULES: dict[int, tuple[str, Rule]] = {
@@ -227,8 +240,7 @@ MAKERNOTE_FIELDS: dict[str, dict[int, tuple[str, Rule]]] = {
     "Canon": {0x0006: ("Image type", MAKE_MODEL), 0x0009: ("Owner name", PERSON),
               0x000C: ("Serial number", SERIAL), 0x0095: ("Lens model", LENS),
               0x0096: ("Internal serial number", SERIAL), 0x0028: ("Image unique ID", ID)},
-    "Nikon": {0x001D: ("Serial number", SERIAL), 0x00A0: ("Serial number", SERIAL),
-              0x0098: ("Lens data", LENS)},
+    "Nikon": {0x001D: ("Serial number", SERIAL), 0x00A0: ("Serial number", SERIAL)},
     "Fujifilm": {0x0010: ("Internal serial number", SERIAL)},
     "Panasonic": {0x0025: ("Internal serial number", SERIAL), 0x0052: ("Lens serial number", SERIAL),
                   0x0054: ("Accessory serial number", SERIAL)},

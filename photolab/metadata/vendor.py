@@ -204,7 +204,7 @@ def _flir_record(kind: int, record: bytes, out: Collector) -> None:
 def _flir_camera(record: bytes, out: Collector) -> None:
     for offset, (length, name, rule) in FLIR_CAMERA_FIELDS.items():
         value = text(record[offset : offset + length].split(b"\0", 1)[0])
-        if value:
+        if value and value.lower() not in ("no lens", "none", "n/a", "-"):
             out.add(rule, f"{name} (FLIR)", value)
     if len(record) >= 0x38E:
         endian = "<" if struct.unpack("<H", record[:2])[0] < 0x100 else ">"
@@ -221,5 +221,15 @@ def _flir_gps(record: bytes, out: Collector) -> None:
         return
     lat, lon = struct.unpack("<dd", record[0x10:0x20])
     if (lat or lon) and abs(lat) <= 90 and abs(lon) <= 180:
-        shown = f"{abs(lat):.4f} {'N' if lat >= 0 else 'S'}, {abs(lon):.4f} {'E' if lon >= 0 else 'W'}"
-        out.add(GPS, "GPS position (FLIR)", shown)
+        lat_ref = _flir_ref(record[0x08:0x09], lat, "NS")
+        lon_ref = _flir_ref(record[0x0A:0x0B], lon, "EW")
+        out.add(GPS, "GPS position (FLIR)", f"{abs(lat):.4f} {lat_ref}, {abs(lon):.4f} {lon_ref}")
+
+
+def _flir_ref(stored: bytes, value: float, letters: str) -> str:
+    """The hemisphere: the record's own letter when it has one (cameras store West as a positive value
+    with 'W'), else the value's sign."""
+    letter = stored.decode("latin-1").upper()
+    if letter and letter in letters:
+        return letter
+    return letters[0] if value >= 0 else letters[1]

@@ -46,7 +46,8 @@ def flir_fff() -> bytes:
         0x21C: b"PLANTED-FILTER-SN",
     }.items():
         camera[offset : offset + len(value)] = value
-    gps = struct.pack("<I", 1) + b"\0" * 12 + struct.pack("<dd", -33.8688, 151.2093)
+    # GPSValid, then hemisphere letters; FLIR ONE cameras store West as a positive value with "W"
+    gps = struct.pack("<I", 1) + b"\0" * 4 + b"S\0W\0" + b"\0" * 4 + struct.pack("<dd", 33.8688, 70.5)
     image = b"\x89PNG\r\n\x1a\n" + b"\0" * 200
     records = [(0x20, bytes(camera)), (0x2B, gps), (0x0E, image)]
     directory_at = 0x40
@@ -68,7 +69,7 @@ def test_flir_block_serials_are_decoded() -> None:
     findings = inspect(data)
     serials = {value for _, value, risk in by_kind(findings, "device serial number") if risk == "high"}
     assert {"PLANTED-CAMSN-63", "PLANTED-LENSSN-7", "PLANTED-FILTER-SN"} <= serials
-    assert ("GPS position (FLIR)", "33.8688 S, 151.2093 E", "high") in by_kind(findings, "GPS position")
+    assert ("GPS position (FLIR)", "33.8688 S, 70.5000 W", "high") in by_kind(findings, "GPS position")
     assert any("embedded visible-light image" in name for name, _, _ in by_kind(findings, "secondary image"))
     notes = by_kind(findings, "maker note")
     assert notes and notes[0][2] == "high" and "FLIR" in notes[0][1]
@@ -250,7 +251,8 @@ IDENTIFYING = [
     "call +44 20 7946 0958",
     "write to a.okafor@example.org",
 ]
-HARMLESS = ["sunset over the harbour", "OLYMPUS DIGITAL CAMERA", "2024-03-05 evening", "IMG_4711"]
+HARMLESS = ["sunset over the harbour", "OLYMPUS DIGITAL CAMERA", "2024-03-05 evening", "IMG_4711",
+            "KODAK Digital Still Camera", "Object Name", "Supp Cat 1; Supp Cat 2"]
 
 
 @pytest.mark.parametrize("text", IDENTIFYING + HARMLESS)
