@@ -330,3 +330,18 @@ def test_png_private_chunk_and_trailer_found_by_hand_built_png() -> None:
     data = body + png_chunk(b"abCd", b"secret") + png_chunk(b"IEND", b"") + b"junk"
     problems = residual_check(data)
     assert any("abCd" in p for p in problems) and any("after the end" in p for p in problems)
+
+
+def test_encode_photo_applies_the_output_rules_in_one_place() -> None:
+    from photolab.metadata import encode_photo
+    from photolab.metadata.webp import is_lossless
+
+    lossless = load(encode(pattern_image(), "WEBP", lossless=True))
+    data, fmt, ext = encode_photo(lossless)
+    assert (fmt, ext) == ("WEBP", ".webp") and is_lossless(data)
+    assert load(data).image.tobytes() == lossless.image.tobytes()
+    lossy = load(encode(pattern_image(), "WEBP", quality=80))
+    assert not is_lossless(encode_photo(lossy)[0])
+    with_alpha = load(encode(pattern_image().convert("RGBA"), "PNG"))
+    assert encode_photo(with_alpha, with_alpha.image)[1] == "PNG"
+    assert encode_photo(load(encode(pattern_image(), "BMP")))[1:] == ("PNG", ".png")
