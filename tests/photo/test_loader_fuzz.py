@@ -16,7 +16,7 @@ from support import encode, pattern_image
 from photolab.batch import run_batch
 from photolab.errors import PhotoLabError
 from photolab.metadata import inspect, residual_check
-from photolab.photo import load
+from photolab.photo import load, recognise
 
 
 def _seeds() -> dict[str, bytes]:
@@ -98,3 +98,11 @@ def test_truncated_files_never_leave_output(seed: str, tmp_path: Path) -> None:
     # the batch's resume manifest is the one other file allowed in the output folder
     written = {p.name for p in out.rglob("*") if p.name != ".photolab-manifest.jsonl"}
     assert written == {Path(r["output"]).name for r in results if r["status"] == "ok"}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(damaged(), st.sampled_from(["a.jpg", "b.NEF", "c.xmp", "d.txt", "e", "f.dng", ".DS_Store"]))
+def test_recognise_never_raises(data: bytes, name: str) -> None:
+    found = recognise(data, name)
+    assert found.kind in ("image", "raw", "sidecar", "not_image", "unknown")
+    assert (found.reason == "") == (found.kind == "image")
