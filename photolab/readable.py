@@ -2,9 +2,11 @@
 
 For each labelled line (a quad and its identifying tokens) ``LineReader.readings`` returns what rapidocr
 reads there: the whole-image OCR results over the line, and recognition of the line's rectified strip,
-raw and contrast-stretched. ``reveals`` decides whether a reading gives away one of the tokens (exact for
-2-3 character tokens, fuzzy at similarity >= 0.6 for longer ones). Uses the models inside the rapidocr
-wheel, never a download.
+raw and contrast-stretched. ``reveals`` decides whether a reading gives away the line: one of its tokens
+(exact for 2-3 character tokens, as a word, a run of letters or digits, or two or three words run together;
+fuzzy at similarity >= 0.6 for longer ones) or all its tokens run together (fuzzy). Readings are compared
+after folding case, diacritics, letters without a decomposition (ł, ø, ß ...) and Cyrillic look-alikes.
+Uses the models inside the rapidocr wheel, never a download.
 """
 
 from __future__ import annotations
@@ -18,22 +20,43 @@ import numpy as np
 
 from photolab.detect import text as text_mod
 
+# Letters NFKD does not decompose, and Cyrillic letters that look Latin.
+FOLD = str.maketrans({
+    "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h",
+    "ŀ": "l", "ŋ": "n", "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
+})
+
 
 def norm(s: str) -> str:
+    """Letters and digits only, case and diacritics folded, look-alike letters mapped to Latin."""
+    return "".join(_words(s))
+
+
+def _words(s: str) -> list[str]:
     s = unicodedata.normalize("NFKD", s.casefold())
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    return re.sub(r"[\W_]+", "", s)
+    s = "".join(c for c in s if not unicodedata.combining(c)).translate(FOLD)
+    return [w for w in re.split(r"[\W_]+", s) if w]
 
 
 def reveals(tokens: list[str], reading: str) -> bool:
-    """Does an OCR reading contain one of the line's identifying tokens (fuzzy for long tokens)?"""
+    """Does an OCR reading give the line away: one of its identifying tokens (fuzzy for long tokens), or
+    all of them run together?"""
     hay = norm(reading)
-    words = {norm(w) for w in re.split(r"[\s,;:/()\-]+", reading)} | set(re.findall(r"\d+|[^\W\d_]+", hay))
-    for token in (norm(t) for t in tokens):
+    if not hay:
+        return False
+    words = _words(reading)
+    pieces = set(words) | set(re.findall(r"\d+|[^\W\d_]+", hay))
+    pieces |= {"".join(words[i:i + n]) for n in (2, 3) for i in range(len(words) - n + 1)}
+    keys = [norm(t) for t in tokens]
+    joined = "".join(keys)
+    if len(joined) >= 4 and _best_ratio(joined, hay) >= 0.6:
+        return True
+    for token in keys:
         if len(token) < 2:
             continue
         if len(token) <= 3:
-            if token in words:
+            if token in pieces:
                 return True
         elif _best_ratio(token, hay) >= 0.6:
             return True

@@ -1,19 +1,25 @@
-"""Text regions (names, room numbers, badges, registers, screens, plates) with rapidocr's PP-OCR models.
+"""Text regions (names, room numbers, badges, registers, screens, plates) with the PP-OCR models in rapidocr.
 
-Recall comes first: a missed name is published. Detection alone decides what is redacted; recognition
-only fills ``Region.text`` so a reviewer can see what was found. Passes, all on one working copy of
-8-16 megapixels (small photos are upscaled up to 2x, since their text is small; big ones downscaled):
+Recall comes first: a missed name is published. Detection alone decides what is redacted; recognition only
+fills ``Region.text`` (and tells a plate from other text) so a reviewer can see what was found.
 
-1. overview: the whole image at ``OVERVIEW_SIDE`` long side, for large text that tiles would cut;
-2. gate (photos of about 8 MP and more only): the working copy at ``GATE_SCALE`` (in tiles) with a
-   permissive detector, only to find where text may be: at that scale even 8 px lines light up weakly;
-3. full resolution: overlapping ``TILE`` px tiles at working resolution, for small text, over the gate's
-   areas (with context; typically 10-25% of a photo), or over the whole of a smaller, upscaled photo;
-4. refine: the neighbourhoods of what passes 1 and 3 found, upscaled ``REFINE_SCALE`` x, for small or blurred
-   lines next to found ones (register rows, badge ID lines, screen tables).
+The detector's probability map is computed directly with onnxruntime, in tiles stitched into one map per
+pass, so a line crossing a tile seam stays one line. Passes:
 
-The models are the PP-OCR detection and recognition ONNX files inside the rapidocr wheel, given to
-rapidocr by path, so it never looks for (or downloads) anything else.
+1. survey: the whole photo at ``SURVEY_PIXELS`` (never upscaled; half resolution for 12 MP). The model
+   still finds 10 px lines of a 12 MP photo there (5 px at survey scale), so every photo costs about the same
+   whatever its size. Tiles without any edge (sky, blank walls) are skipped. Text taller than a tile is
+   still found in pieces;
+2. refine: the neighbourhoods of small lines found so far at ``REFINE_FACTOR`` x the survey scale (full
+   resolution for 12 MP, 2x for small photos): exact boxes for small text and the small lines next to it
+   (register rows, screen tables, the room number under a name), within ``REFINE_MAX_PIXELS``.
+
+Big "lines" (foliage, dark corners, rows of vents) and weak lone specks are kept only when the recogniser
+reads letters or digits in them. Lines from all passes are merged: a coarse pass's blob covered by finer
+lines gives way to them, and duplicates and tiny fragments (a 4 px sliver of a line) fold into their line.
+
+The models are the PP-OCR detection and recognition ONNX files inside the rapidocr wheel; rapidocr is given
+them by path, so it never looks for (or downloads) anything else.
 """
 
 from __future__ import annotations
@@ -32,31 +38,29 @@ from photolab.regions import Region, clip, overlap_of_smaller
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
 
-MAX_WORKING_PIXELS = 16_000_000  # larger photos are scaled down to this before detection ...
-MIN_WORKING_PIXELS = 8_000_000  # ... and smaller ones up (at most MAX_UPSCALE x): their text is small
-MAX_UPSCALE = 2.0
-OVERVIEW_SIDE = 1280
-TILE = 1600
-TILE_OVERLAP = 192
-GATE_MAX_UPSCALE = 1.1  # gate only photos (nearly) as big as the working copy; smaller ones were
-#   upscaled because their text is small, and there the gate missed a 9 px plate the full pass covers
-GATE_SCALE = 0.5  # the gate pass costs a quarter of a full-resolution pass
-GATE_PIXEL_THRESH = 0.1  # permissive DB thresholds: the gate may over-select, never under-select
-GATE_BOX_THRESH = 0.1
-GATE_MARGIN = 64  # working px of context around a gate box (plus one line height) at full resolution
-GATE_MIN_SIDE = 800  # smaller crops make the detector see text everywhere (whole-crop false boxes)
-REFINE_SCALE = 2.0
-REFINE_CONTEXT = 3.0  # line heights of context around found text in the refine pass
-REFINE_SEED_HEIGHT = 32  # only lines at most this high (working px) seed the refine pass
-REFINE_MAX_SHARE = 0.12  # refine at most this share of the image area (largest text clusters first)
+SURVEY_PIXELS = 3_000_000
+TILE = 1024  # px at the pass's scale: the model runs fastest per pixel on tiles about this size
+TILE_OVERLAP = 64
+FLAT_EDGE = 10  # grey levels: a tile whose strongest (denoised) edge is weaker holds no text
+REFINE_FACTOR = 2.0
+REFINE_MAX_SCALE = 2.0
+REFINE_SEED_HEIGHT = 16  # survey px: lines at most this high seed the refine pass
+REFINE_CONTEXT = 3.0  # line heights of context around a seed
+REFINE_MAX_PIXELS = 2_500_000  # refine-scale pixels per photo (largest clusters of small text first)
 
 PIXEL_THRESH = 0.2  # DB probability for a pixel to count as text (rapidocr default 0.3)
 BOX_THRESH = 0.3  # mean probability inside a box to keep it (rapidocr default 0.5)
 UNCLIP_RATIO = 1.8  # how far DB grows a box around its core (rapidocr default 1.6)
 BIG_LINE = 64  # px at the pass's scale: a line taller than this must score at least SURE_SCORE ...
 SURE_SCORE = 0.65  # ... otherwise it is an object (camera, car, dome) the model mistakes for text
+WEAK_SCORE = 0.5  # a short lone box scoring below this must be confirmed by the recogniser ...
+CONFIRM_SCORE = 0.5  # ... (as must every big line): it has to read letters or digits at this confidence
 DUPLICATE_OVERLAP = 0.7  # boxes covered this much by another box are merged into it
+COVERED = 0.8  # ... and a coarse pass's box this much covered by finer lines gives way to them
+COVER_MARGIN = 0.6  # line heights a finer line reaches towards its neighbours in that test
+FRAGMENT_HEIGHT = 0.6  # a box at most this share of a touching line's height is a fragment of it
 REC_MIN_SCORE = 0.3
+MEAN = STD = 0.5  # the PP-OCR detector's input normalisation
 
 Box = tuple[int, int, int, int]  # x, y, w, h in pixels
 
@@ -65,10 +69,12 @@ PLATE_TEXT = re.compile(r"^[A-Z0-9]{1,4}([ \-·]?[A-Z0-9]{1,4}){1,3}$")
 
 @dataclass(frozen=True)
 class TextLine:
-    """One detected line in image pixels: a 4-point quad (reading order) and the detector's score."""
+    """One detected line in image pixels: a 4-point quad (reading order), the detector's score and the
+    scale the pass saw the photo at (finer passes give tighter boxes)."""
 
     quad: np.ndarray
     score: float
+    scale: float = 1.0
 
     @property
     def height(self) -> float:
@@ -92,45 +98,44 @@ def model_dir() -> Path:
     return Path(rapidocr.__file__).resolve().parent / "models"
 
 
+def _model(name: str) -> Path:
+    path = model_dir() / name
+    if not path.is_file():
+        raise ModelError(f"rapidocr's packaged model {name} is missing; reinstall rapidocr==3.10.0")
+    return path
+
+
 def _engine(task: str, threads: int):
-    """A cached RapidOCR instance doing only ``task`` ("det", "gate": permissive det, or "rec");
-    thread-safe lazy creation."""
+    """A cached engine: "det" (an onnxruntime session of the detector) or "rec" (a RapidOCR doing only
+    recognition); created lazily, once per thread count."""
     key = (task, threads)
     with _engine_lock:
         if key not in _engines:
-            _engines[key] = _make_engine(task, threads)
+            _engines[key] = _det_session(threads) if task == "det" else _rec_engine(threads)
         return _engines[key]
 
 
-def _make_engine(task: str, threads: int):
+def _det_session(threads: int):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(_model(DET_MODEL)), options, providers=["CPUExecutionProvider"])
+
+
+def _rec_engine(threads: int):
     from rapidocr import RapidOCR
 
-    model = model_dir() / (REC_MODEL if task == "rec" else DET_MODEL)
-    if not model.is_file():
-        raise ModelError(f"rapidocr's packaged model {model.name} is missing; reinstall rapidocr==3.10.0")
-    params = {
-        "Global.use_det": task != "rec",
-        "Global.use_cls": False,
-        "Global.use_rec": task == "rec",
-        "Global.use_preprocess_img": False,  # photolab chooses the working size itself
-        "Global.use_vertical_padding": False,
-        "Global.log_level": "error",
-        "Global.model_root_dir": str(model_dir()),
+    return RapidOCR(params={
+        "Global.use_det": False, "Global.use_cls": False, "Global.use_rec": True,
+        "Global.log_level": "error", "Global.text_score": 0.0,
+        "Global.model_root_dir": str(model_dir()), "Rec.model_path": str(_model(REC_MODEL)),
         "EngineConfig.onnxruntime.intra_op_num_threads": threads,
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-    }
-    if task in ("det", "gate"):
-        params |= {
-            "Det.model_path": str(model),
-            "Det.limit_type": "max",  # no resizing inside rapidocr beyond rounding to 32 px
-            "Det.limit_side_len": 100_000,
-            "Det.thresh": PIXEL_THRESH if task == "det" else GATE_PIXEL_THRESH,
-            "Det.box_thresh": BOX_THRESH if task == "det" else GATE_BOX_THRESH,
-            "Det.unclip_ratio": UNCLIP_RATIO,
-        }
-    else:
-        params |= {"Rec.model_path": str(model), "Global.text_score": 0.0}
-    return RapidOCR(params=params)
+    })
 
 
 # --------------------------------------------------------------------------- public API
@@ -145,118 +150,91 @@ def detect_text(rgb: np.ndarray, *, threads: int = 1, recognise: bool = True) ->
 
 def regions_from_lines(bgr: np.ndarray, lines: list[TextLine], *, threads: int = 1,
                        recognise: bool = True) -> list[Region]:
-    """Merge duplicate detections and turn them into regions (reading each one when asked)."""
-    regions = []
-    for line, box in merge_duplicates(lines):
-        text = recognise_line(bgr, line, threads=threads) if recognise else ""
-        regions.append(to_region(line, box, text, bgr.shape[1], bgr.shape[0]))
-    return regions
+    """Merge duplicate detections and fragments and turn them into regions (reading each when asked)."""
+    merged = merge_lines(lines)
+    texts = recognise_lines(bgr, [line for line, _ in merged], threads=threads) if recognise \
+        else [""] * len(merged)
+    return [to_region(line, box, text, bgr.shape[1], bgr.shape[0])
+            for (line, box), text in zip(merged, texts, strict=True)]
 
 
 def find_text_lines(bgr: np.ndarray, *, threads: int = 1) -> list[TextLine]:
-    """All passes; quads mapped back to the pixels of ``bgr``."""
+    """All passes; quads in the pixels of ``bgr``."""
     height, width = bgr.shape[:2]
-    scale = working_scale(width, height)
-    work = _resize(bgr, scale)
-    whole = [(0, 0, work.shape[1], work.shape[0])]
-    areas = _gate_areas(work, threads) if scale <= GATE_MAX_UPSCALE else whole
-    lines = _overview_pass(work, threads) + _full_resolution_pass(work, areas, threads)
-    lines += _refine_pass(work, lines, threads)
-    return [TextLine(line.quad / scale, line.score) for line in lines]
+    survey = survey_scale(width, height)
+    lines = detect_at(bgr, survey, threads)
+    refine = min(REFINE_MAX_SCALE, REFINE_FACTOR * survey)
+    seeds = [ln for ln in lines if ln.height * survey <= REFINE_SEED_HEIGHT]
+    for x, y, w, h in refine_areas(seeds, width, height, refine):
+        for line in detect_at(bgr[y:y + h, x:x + w], refine, threads):
+            lines.append(TextLine(line.quad + np.array([x, y]), line.score, refine))
+    return confirmed(bgr, lines, survey, threads)
 
 
-def working_scale(width: int, height: int) -> float:
-    pixels = width * height
-    if pixels > MAX_WORKING_PIXELS:
-        return (MAX_WORKING_PIXELS / pixels) ** 0.5
-    return min(MAX_UPSCALE, max(1.0, (MIN_WORKING_PIXELS / pixels) ** 0.5))
+def survey_scale(width: int, height: int) -> float:
+    """The survey pass sees the photo at about SURVEY_PIXELS, never enlarged."""
+    return min(1.0, (SURVEY_PIXELS / (width * height)) ** 0.5)
 
 
 # --------------------------------------------------------------------------- passes
-def _overview_pass(work: np.ndarray, threads: int) -> list[TextLine]:
-    long_side = max(work.shape[:2])
-    if long_side <= TILE:
-        return []  # the tile pass sees the whole image at once anyway
-    return _detect_scaled(work, OVERVIEW_SIDE / long_side, threads)
-
-
-def _gate_areas(work: np.ndarray, threads: int) -> list[Box]:
-    """Where text may be: bounding boxes (working px) of clusters of permissive detections at
-    GATE_SCALE, each grown by GATE_MARGIN plus its line height, then to at least GATE_MIN_SIDE."""
-    height, width = work.shape[:2]
-    boxes = []
-    for line in _detect_scaled(work, GATE_SCALE, threads, task="gate"):
-        x, y, w, h = line.box
-        m = GATE_MARGIN + line.height
-        boxes.append(clip((x - m, y - m, w + 2 * m, h + 2 * m), width, height))
-    clusters = _clusters(boxes, width, height)
-    return _clusters([_at_least(box, GATE_MIN_SIDE, width, height) for box in clusters], width, height)
-
-
-def _clusters(boxes: list[Box], width: int, height: int) -> list[Box]:
-    """Bounding boxes of the connected groups of (overlapping or touching) boxes."""
-    mask = np.zeros((height, width), np.uint8)
-    for x, y, w, h in boxes:
-        mask[y:y + h, x:x + w] = 1
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
-    return [tuple(int(v) for v in stats[i, :4]) for i in range(1, count)]
-
-
-def _at_least(box: Box, side: int, width: int, height: int) -> Box:
-    """``box`` grown about its centre to at least ``side`` px each way (as far as the image allows)."""
-    x, y, w, h = box
-    w2, h2 = min(width, max(w, side)), min(height, max(h, side))
-    x2 = min(max(0, x - (w2 - w) // 2), width - w2)
-    y2 = min(max(0, y - (h2 - h) // 2), height - h2)
-    return (x2, y2, w2, h2)
-
-
-def _full_resolution_pass(work: np.ndarray, areas: list[Box], threads: int) -> list[TextLine]:
-    return _detect_in_areas(work, areas, 1.0, threads)
-
-
-def _refine_pass(work: np.ndarray, found: list[TextLine], threads: int) -> list[TextLine]:
-    return _detect_in_areas(work, _refine_areas(found, work.shape[1], work.shape[0]), REFINE_SCALE, threads)
-
-
-def _detect_in_areas(work: np.ndarray, areas: list[Box], scale: float, threads: int) -> list[TextLine]:
-    """Detect in each area (a crop of ``work``) resized by ``scale``; quads in ``work`` pixels."""
-    out = []
-    for x, y, w, h in areas:
-        for line in _detect_scaled(work[y:y + h, x:x + w], scale, threads):
-            out.append(TextLine(line.quad + np.array([x, y]), line.score))
-    return out
-
-
-def _refine_areas(found: list[TextLine], width: int, height: int) -> list[tuple[int, int, int, int]]:
-    """Bounding boxes of clusters of found lines, each grown by REFINE_CONTEXT line heights."""
-    if not found:
-        return []
-    mask = np.zeros((height, width), np.uint8)
-    for line in (ln for ln in found if ln.height <= REFINE_SEED_HEIGHT):
-        x, y, w, h = line.box
-        m = REFINE_CONTEXT * line.height
-        bx = clip((x - m, y - m, w + 2 * m, h + 2 * m), width, height)
-        mask[bx[1]:bx[1] + bx[3], bx[0]:bx[0] + bx[2]] = 1
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
-    areas = sorted((tuple(int(v) for v in stats[i, :4]) for i in range(1, count)), key=lambda b: -b[2] * b[3])
-    budget, chosen = REFINE_MAX_SHARE * width * height, []
-    for box in areas:
-        if box[2] * box[3] <= budget:
-            chosen.append(box)
-            budget -= box[2] * box[3]
-    return chosen
-
-
-def _detect_scaled(image: np.ndarray, scale: float, threads: int, task: str = "det") -> list[TextLine]:
-    """Detect on ``image`` resized by ``scale`` (in tiles); quads in ``image`` pixels."""
+def detect_at(image: np.ndarray, scale: float, threads: int) -> list[TextLine]:
+    """Lines in ``image`` seen at ``scale`` (tiles stitched into one probability map); quads in
+    ``image`` pixels."""
     scaled = _resize(image, scale)
-    out = []
-    for x, y, w, h in tiles(scaled.shape[1], scaled.shape[0]):
-        tile = np.ascontiguousarray(scaled[y:y + h, x:x + w])
-        for line in _detect_tile(tile, threads, task):
-            out.append(TextLine((line.quad + np.array([x, y])) / scale, line.score))
-    return out
+    prob = probability_map(scaled, threads)
+    return [TextLine(line.quad / scale, line.score, scale) for line in lines_from_map(prob)]
+
+
+def probability_map(bgr: np.ndarray, threads: int) -> np.ndarray:
+    """The detector's text probability per pixel (float32, the image's size), computed in overlapping
+    tiles; each tile keeps the map away from its seams (the model sees context there)."""
+    height, width = bgr.shape[:2]
+    prob = np.zeros((height, width), np.float32)
+    for x, y, w, h in tiles(width, height):
+        tile = bgr[y:y + h, x:x + w]
+        if _flat(tile):
+            continue
+        out = _run_detector(tile, threads)
+        kx0 = 0 if x == 0 else TILE_OVERLAP // 2
+        ky0 = 0 if y == 0 else TILE_OVERLAP // 2
+        kx1 = w if x + w >= width else w - TILE_OVERLAP // 2
+        ky1 = h if y + h >= height else h - TILE_OVERLAP // 2
+        view = prob[y + ky0:y + ky1, x + kx0:x + kx1]
+        np.maximum(view, out[ky0:ky1, kx0:kx1], out=view)
+    return prob
+
+
+def _flat(tile: np.ndarray) -> bool:
+    """No edge in the tile stronger than FLAT_EDGE grey levels (after a light denoise): nothing to read."""
+    if min(tile.shape[:2]) < 8:
+        return True
+    small = cv2.GaussianBlur(cv2.cvtColor(tile, cv2.COLOR_BGR2GRAY), (3, 3), 0)
+    grad = cv2.morphologyEx(small, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    return int(grad.max()) < FLAT_EDGE
+
+
+def _run_detector(tile: np.ndarray, threads: int) -> np.ndarray:
+    """Probability map of one tile, padded (not stretched) to the model's multiple of 32."""
+    h, w = tile.shape[:2]
+    ph, pw = -(-h // 32) * 32, -(-w // 32) * 32
+    padded = cv2.copyMakeBorder(tile, 0, ph - h, 0, pw - w, cv2.BORDER_REPLICATE)
+    x = ((padded.astype(np.float32) * (1 / 255.0) - MEAN) / STD).transpose(2, 0, 1)[None]
+    session = _engine("det", threads)
+    out = session.run(None, {session.get_inputs()[0].name: x})[0]
+    return out[0, 0, :h, :w]
+
+
+def lines_from_map(prob: np.ndarray) -> list[TextLine]:
+    """DB post-processing: text cores above PIXEL_THRESH, scored, grown by UNCLIP_RATIO."""
+    from rapidocr.ch_ppocr_det.utils import DBPostProcess
+
+    if not (prob > PIXEL_THRESH).any():
+        return []
+    post = DBPostProcess(thresh=PIXEL_THRESH, box_thresh=BOX_THRESH, max_candidates=5000,
+                         unclip_ratio=UNCLIP_RATIO, use_dilation=True)
+    boxes, scores = post(prob[None, None], prob.shape)
+    lines = [TextLine(np.asarray(q, np.float64), float(s)) for q, s in zip(boxes, scores, strict=True)]
+    return [ln for ln in lines if ln.height <= BIG_LINE or ln.score >= SURE_SCORE]
 
 
 def tiles(width: int, height: int, size: int = TILE,
@@ -274,15 +252,25 @@ def tiles(width: int, height: int, size: int = TILE,
     return [(x, y, w, h) for y, h in spans(height) for x, w in spans(width)]
 
 
-def _detect_tile(tile: np.ndarray, threads: int, task: str = "det") -> list[TextLine]:
-    if min(tile.shape[:2]) < 8:
+def refine_areas(seeds: list[TextLine], width: int, height: int, scale: float) -> list[Box]:
+    """Bounding boxes of clusters of seed lines, each grown by REFINE_CONTEXT line heights; the largest
+    clusters first, until REFINE_MAX_PIXELS (at ``scale``) are spent."""
+    if not seeds:
         return []
-    result = _engine(task, threads)(tile)
-    boxes = getattr(result, "boxes", None)
-    if boxes is None or len(boxes) == 0:
-        return []
-    lines = [TextLine(np.asarray(q, np.float64), float(s)) for q, s in zip(boxes, result.scores, strict=True)]
-    return [ln for ln in lines if ln.height <= BIG_LINE or ln.score >= SURE_SCORE]
+    mask = np.zeros((height, width), np.uint8)
+    for line in seeds:
+        x, y, w, h = line.box
+        m = REFINE_CONTEXT * line.height + 4
+        bx = clip((x - m, y - m, w + 2 * m, h + 2 * m), width, height)
+        mask[bx[1]:bx[1] + bx[3], bx[0]:bx[0] + bx[2]] = 1
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+    areas = sorted((tuple(int(v) for v in stats[i, :4]) for i in range(1, count)), key=lambda b: -b[2] * b[3])
+    budget, chosen = REFINE_MAX_PIXELS / (scale * scale), []
+    for box in areas:
+        if box[2] * box[3] <= budget:
+            chosen.append(box)
+            budget -= box[2] * box[3]
+    return chosen
 
 
 def _resize(image: np.ndarray, scale: float) -> np.ndarray:
@@ -292,18 +280,44 @@ def _resize(image: np.ndarray, scale: float) -> np.ndarray:
     return cv2.resize(image, None, fx=scale, fy=scale, interpolation=interpolation)
 
 
+def confirmed(bgr: np.ndarray, lines: list[TextLine], survey: float, threads: int) -> list[TextLine]:
+    """Lines minus the doubtful ones the recogniser cannot read either. Doubtful: a big line (taller than
+    BIG_LINE at survey scale: foliage, a dark corner, a row of vents) or a weak, short, lone box (a
+    glyph-like speck). Read: letters or digits (two for a big line) at CONFIRM_SCORE."""
+    big = [ln.height * survey > BIG_LINE for ln in lines]
+    doubtful = [i for i, ln in enumerate(lines) if big[i] or _speck(ln, lines)]
+    if not doubtful:
+        return lines
+    readings = _read(bgr, [lines[i] for i in doubtful], threads)
+    drop = {i for i, (txt, score) in zip(doubtful, readings, strict=True)
+            if score < CONFIRM_SCORE or sum(c.isalnum() for c in txt) < (2 if big[i] else 1)}
+    return [ln for i, ln in enumerate(lines) if i not in drop]
+
+
+def _speck(line: TextLine, lines: list[TextLine]) -> bool:
+    """Weak, about as wide as high, and no other line within three of its heights."""
+    x, y, w, h = line.box
+    if line.score >= WEAK_SCORE or w > 2 * h:
+        return False
+    m = 3 * line.height
+    near = (x - m, y - m, w + 2 * m, h + 2 * m)
+    return not any(o is not line and overlap_of_smaller(_int_box(near), _int_box(o.box)) > 0 for o in lines)
+
+
 # --------------------------------------------------------------------------- merging, recognition
-def merge_duplicates(lines: list[TextLine]) -> list[tuple[TextLine, tuple[float, float, float, float]]]:
-    """Fold lines found by several passes: a box mostly inside a bigger one is absorbed by it.
+def merge_lines(lines: list[TextLine]) -> list[tuple[TextLine, tuple[float, float, float, float]]]:
+    """Fold lines found by several passes. A coarse pass's box that finer passes' lines cover (a block of
+    register rows the overview saw as one blob) gives way to them; then a box mostly inside a bigger one,
+    or a thin sliver touching a taller line, is absorbed by it.
 
     Returns (line, box) pairs: the biggest member's quad (for recognition) and the union of all members'
     boxes (for redaction), so nothing any pass detected is dropped.
     """
     kept: list[tuple[TextLine, list[float]]] = []
-    for line in sorted(lines, key=lambda ln: -_area(ln.box)):
+    for line in sorted(_finest_first(lines), key=lambda ln: -_area(ln.box)):
         box = line.box
-        for _, union in kept:
-            if overlap_of_smaller(_int_box(union), _int_box(box)) >= DUPLICATE_OVERLAP:
+        for owner, union in kept:
+            if _belongs(box, line.height, union, owner.height):
                 x1, y1 = min(union[0], box[0]), min(union[1], box[1])
                 x2, y2 = max(union[0] + union[2], box[0] + box[2]), max(union[1] + union[3], box[1] + box[3])
                 union[:] = [x1, y1, x2 - x1, y2 - y1]
@@ -311,6 +325,44 @@ def merge_duplicates(lines: list[TextLine]) -> list[tuple[TextLine, tuple[float,
         else:
             kept.append((line, list(box)))
     return [(line, (union[0], union[1], union[2], union[3])) for line, union in kept]
+
+
+def _finest_first(lines: list[TextLine]) -> list[TextLine]:
+    """Lines minus those of coarser passes that the finer passes' lines (grown by COVER_MARGIN of their
+    height, to bridge line spacing) cover for at least COVERED of their box."""
+    out: list[TextLine] = []
+    for line in sorted(lines, key=lambda ln: -ln.scale):
+        finer = [o for o in out if o.scale > line.scale]
+        if not finer or _coverage(line.box, finer) < COVERED:
+            out.append(line)
+    return out
+
+
+def _coverage(box: tuple[float, float, float, float], others: list[TextLine]) -> float:
+    x0, y0, w, h = (int(v) for v in box)
+    if w < 1 or h < 1:
+        return 1.0
+    mask = np.zeros((h + 1, w + 1), bool)
+    for other in others:
+        ox, oy, ow, oh = other.box
+        m = COVER_MARGIN * other.height
+        x1, y1 = max(0, int(ox - m) - x0), max(0, int(oy - m) - y0)
+        x2, y2 = min(w + 1, int(ox + ow + m) + 1 - x0), min(h + 1, int(oy + oh + m) + 1 - y0)
+        if x2 > x1 and y2 > y1:
+            mask[y1:y2, x1:x2] = True
+    return float(mask.mean())
+
+
+def _belongs(box, height: float, union, owner_height: float) -> bool:
+    """Is ``box`` a duplicate of (mostly inside) ``union``, or a fragment of it (much thinner and
+    touching it within half its own height)?"""
+    if overlap_of_smaller(_int_box(union), _int_box(box)) >= DUPLICATE_OVERLAP:
+        return True
+    if height > FRAGMENT_HEIGHT * owner_height:
+        return False
+    m = 0.5 * height + 1
+    grown = (box[0] - m, box[1] - m, box[2] + 2 * m, box[3] + 2 * m)
+    return overlap_of_smaller(_int_box(union), _int_box(grown)) > 0
 
 
 def _area(box: tuple[float, float, float, float]) -> float:
@@ -321,19 +373,28 @@ def _int_box(box) -> tuple[int, int, int, int]:
     return (int(box[0]), int(box[1]), round(float(box[2])), round(float(box[3])))
 
 
+def recognise_lines(bgr: np.ndarray, lines: list[TextLine], *, threads: int = 1) -> list[str]:
+    """Best-effort readings (empty when unsure), recognised in batches; only confirms doubtful lines."""
+    return [txt if score >= REC_MIN_SCORE else "" for txt, score in _read(bgr, lines, threads)]
+
+
+def _read(bgr: np.ndarray, lines: list[TextLine], threads: int) -> list[tuple[str, float]]:
+    strips = [rectify(bgr, line.quad) for line in lines]
+    todo = [i for i, s in enumerate(strips) if s is not None]
+    out = [("", 0.0)] * len(lines)
+    if todo:
+        result = _engine("rec", threads).recognize_txt([strips[i] for i in todo])
+        for i, txt, score in zip(todo, result.txts or (), result.scores or (), strict=False):
+            out[i] = ((txt or "").strip(), float(score))
+    return out
+
+
 def recognise_line(bgr: np.ndarray, line: TextLine, *, threads: int = 1) -> str:
-    """Best-effort reading of one line (empty when unsure); never decides whether it is redacted."""
-    strip = rectify(bgr, line.quad)
-    if strip is None:
-        return ""
-    result = _engine("rec", threads)(strip)
-    txts = getattr(result, "txts", None) or ()
-    scores = getattr(result, "scores", None) or ()
-    return " ".join(t for t, s in zip(txts, scores, strict=False) if t and s >= REC_MIN_SCORE).strip()
+    return recognise_lines(bgr, [line], threads=threads)[0]
 
 
-def rectify(bgr: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
-    """The quad warped to a horizontal strip about 48 px high (the recogniser's input height)."""
+def rectify(bgr: np.ndarray, quad: np.ndarray, target_height: int = 48) -> np.ndarray | None:
+    """The quad warped to a horizontal strip ``target_height`` px high (48: the recogniser's input)."""
     tl, tr, br, bl = quad.astype(np.float32)
     width = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
     height = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
@@ -342,8 +403,8 @@ def rectify(bgr: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
     if height > 1.5 * width:  # vertical line: read it turned
         tl, tr, br, bl = bl, tl, tr, br
         width, height = height, width
-    k = max(1.0, 48.0 / height)
-    size = (round(float(width * k)), round(float(height * k)))
+    k = target_height / height if target_height < height else max(1.0, target_height / height)
+    size = (max(2, round(float(width * k))), max(2, round(float(height * k))))
     target = np.float32([[0, 0], [size[0], 0], [size[0], size[1]], [0, size[1]]])
     matrix = cv2.getPerspectiveTransform(np.float32([tl, tr, br, bl]), target)
     return cv2.warpPerspective(bgr, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
