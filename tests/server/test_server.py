@@ -1,4 +1,4 @@
-"""photolab serve: private temp folder, no-store, login off loopback, nothing sent anywhere."""
+"""photolab serve: private run folders, a light supervisor, no-store, login off loopback, nothing sent."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ import pytest
 from photolab import server
 from photolab.errors import UsageError
 
+STRONG = "Vx7#kq2!Lm9@tz"
+
 
 def test_parse_users_and_login_rules() -> None:
     assert server.parse_users("alice:pw1, bob:p:w2") == [("alice", "pw1"), ("bob", "p:w2")]
@@ -25,15 +27,57 @@ def test_parse_users_and_login_rules() -> None:
     assert server.login_for("127.0.0.1", env={}) == (None, False)
     users, generated = server.login_for("0.0.0.0", env={})
     assert generated and users and len(users[0][1]) >= 12
-    assert server.login_for("0.0.0.0", env={"PHOTOLAB_USERS": "a:b"}) == ([("a", "b")], False)
+    assert server.login_for("0.0.0.0", env={"PHOTOLAB_USERS": f"a:{STRONG}"}) == ([("a", STRONG)], False)
     # A login set in the environment applies on loopback too.
-    assert server.login_for("127.0.0.1", env={"PHOTOLAB_USERS": "a:b"}) == ([("a", "b")], False)
+    assert server.login_for("127.0.0.1", env={"PHOTOLAB_USERS": f"a:{STRONG}"}) == ([("a", STRONG)], False)
+    with pytest.raises(UsageError, match="too weak"):
+        server.login_for("0.0.0.0", env={"PHOTOLAB_USERS": "a:b"})
+
+
+def test_importing_the_server_package_and_supervisor_loads_nothing_heavy() -> None:
+    """The supervisor outlives the server child only if it is small: no gradio, numpy or models in it."""
+    code = (
+        "import sys, photolab.server, photolab.server.supervisor\n"
+        "heavy = ('gradio', 'fastapi', 'starlette', 'uvicorn', 'numpy', 'PIL', 'onnxruntime', 'cv2')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_a_live_run_folder_is_kept_and_a_dead_one_removed(tmp_path: Path) -> None:
+    from photolab.server import temp
+
+    run = temp.create_run(tmp_path)
+    assert run.path.name.startswith("run-") and run.gradio.is_dir() and run.tmp.is_dir()
+    assert all(p.stat().st_mode & 0o777 == 0o700 for p in (tmp_path, run.path, run.files, run.gradio))
+    (run.gradio / "upload.jpg").write_bytes(b"an upload")
+    assert temp.remove_dead_runs(tmp_path) == 0 and run.path.exists(), "its lock is held: a live run"
+    os.close(run.lock_fd)  # what the death of the supervisor and its child does
+    assert temp.remove_dead_runs(tmp_path) == 1 and not run.path.exists()
+    half_made = tmp_path / ".new-abc"  # a start that died before its folder got its name
+    half_made.mkdir()
+    os.utime(half_made, (time.time() - 3600, time.time() - 3600))
+    assert temp.remove_dead_runs(tmp_path) == 1 and not half_made.exists()
+
+
+def test_a_temp_root_planted_by_someone_else_is_refused(tmp_path: Path) -> None:
+    from photolab.server import temp
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "root").symlink_to(elsewhere)
+    with pytest.raises(UsageError, match="not a folder owned by you"):
+        temp.ensure_root(tmp_path / "root")
 
 
 def test_temp_folder_is_private_emptied_and_dead_runs_removed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PHOTOLAB_TEMP_ROOT", str(tmp_path))
+    from photolab import config
+
+    config.reload()
     dead = tmp_path / "run-999999999"  # no such process
     (dead / "abc").mkdir(parents=True)
     (dead / "abc" / "upload.jpg").write_bytes(b"left by a crash")
@@ -60,6 +104,8 @@ def test_temp_folder_is_private_emptied_and_dead_runs_removed(
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+        monkeypatch.undo()
+        config.reload()
 
 
 def _wait_for(url: str, timeout: float = 90) -> None:
@@ -75,6 +121,7 @@ def _wait_for(url: str, timeout: float = 90) -> None:
     raise AssertionError(f"{url} did not answer")
 
 
+@pytest.mark.slow
 def test_serve_on_a_lan_address_requires_login_sets_no_store_and_cleans_up(tmp_path: Path) -> None:
     """The real command in a subprocess: login printed, 401 without it, no-store, temp gone on SIGTERM."""
     port = server.free_port("0.0.0.0")
@@ -113,6 +160,7 @@ def test_serve_on_a_lan_address_requires_login_sets_no_store_and_cleans_up(tmp_p
     assert "Login required" in out
     assert re.search(r"user: reviewer\s+password: \S{12,}", out)
     assert not list((tmp_path / "temp").glob("run-*")), "the temp folder is removed at exit"
+    assert proc.returncode == 0 and "Traceback" not in out, out
 
 
 def test_no_connection_leaves_the_machine_while_building_and_serving(tmp_path: Path) -> None:
