@@ -14,15 +14,16 @@ CHART_CSS = """
 .ws-charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(22rem, 1fr)); gap: 1.25rem; }
 .ws-chart { margin: 0; }
 .ws-chart figcaption { font-weight: 700; font-size: 1.05em; margin-bottom: .4em; }
-.ws-bars { list-style: none; margin: 0; padding: 0; }
-.ws-bars li { margin: 0 0 .55em 0; }
+.ws-bars { list-style: none !important; margin: 0 !important; padding: 0 !important; }
+.ws-bars li { margin: 0 0 .55em 0 !important; list-style: none !important; }
 .ws-bar-label { display: block; }
 .ws-bar-row { display: flex; align-items: center; gap: .5em; }
 .ws-bar-track { flex: 1; height: .9em; background: #e5e7eb; border: 1px solid #4b5563; border-radius: 2px; }
 .ws-bar-fill { display: block; height: 100%; background: #1e40af; }
 .ws-bar-value { min-width: 4.5em; font-variant-numeric: tabular-nums; }
 .ws-projector .ws-charts { grid-template-columns: repeat(auto-fill, minmax(34rem, 1fr)); }
-.ws-projector .ws-chart, .ws-projector .ws-chart figcaption { font-size: 28px; line-height: 1.3; }
+.ws-projector .ws-chart, .ws-projector .ws-chart figcaption, .ws-projector .ws-chart span {
+  font-size: 28px; line-height: 1.3; }
 """
 
 

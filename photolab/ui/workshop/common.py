@@ -34,6 +34,7 @@ KIND_COLOURS = ((194, 65, 12), (220, 38, 38), (37, 99, 235), (22, 163, 74), (161
 PARTICIPANT_STATE_KEY = "photolab-workshop"
 FACILITATOR_STATE_KEY = "photolab-workshop-facilitator"
 REFRESH_SECONDS = 3.0
+TOOL_KEYS = ("create", "drag", "remove", "edit", "canvas")  # the box editor's controls, see page_script
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -200,7 +201,8 @@ def from_annotator(value: dict[str, Any] | None) -> list[dict[str, Any]]:
     for b in (value or {}).get("boxes") or []:
         x1, y1, x2, y2 = (int(b[k]) for k in ("xmin", "ymin", "xmax", "ymax"))
         box = [min(x1, x2), min(y1, y2), abs(x2 - x1), abs(y2 - y1)]
-        boxes.append({"box": box, "label": kinds.get(b.get("label"), "area")})
+        if box[2] >= 1 and box[3] >= 1:  # the editor reports a 0 x 0 box when a drag starts
+            boxes.append({"box": box, "label": kinds.get(b.get("label"), "area")})
     return boxes
 
 
@@ -274,11 +276,15 @@ def page_script() -> str:
     """``js_on_load`` of an invisible HTML block: installs ``window.photolabWs`` once per page.
 
     - ``setLang(code)``: sets ``<html lang dir>`` (Arabic right to left) and re-labels the box editor's
-      toolbar and canvas, which gradio's annotator only offers in English;
+      toolbar and canvas, which gradio's annotator only offers in English, and names the clickable
+      picture of "Mark without dragging" (gradio leaves that button without a name);
     - ``focusStep()``: moves focus to the heading of the step now shown (after join, submit, resume).
     """
     tools = {
-        code: {key: ws.ui_text(code, f"tool_{key}") for key in ("create", "drag", "remove", "edit", "canvas")}
+        code: {
+            **{key: ws.ui_text(code, f"tool_{key}") for key in TOOL_KEYS},
+            "click": ws.ui_text(code, "nodrag_image"),
+        }
         for code in ws.languages()
     }
     rtl = [code for code in ws.languages() if ws.direction(code) == "rtl"]
@@ -293,7 +299,9 @@ def page_script() -> str:
         "if(b.getAttribute('aria-label')!==t[k]){b.setAttribute('aria-label',t[k]);b.title=t[k];}});"
         "document.querySelectorAll('#ws-annotator canvas').forEach(c=>{"
         "if(c.getAttribute('aria-label')!==t.canvas){"
-        "c.setAttribute('role','img');c.setAttribute('aria-label',t.canvas);}});}"
+        "c.setAttribute('role','img');c.setAttribute('aria-label',t.canvas);}});"
+        "document.querySelectorAll('#ws-click-image .image-container button').forEach(b=>{"
+        "if(b.getAttribute('aria-label')!==t.click){b.setAttribute('aria-label',t.click);}});}"
         "function focusStep(tries){tries=tries||0;"
         "const h=[...document.querySelectorAll('.ws-step-heading')].find(e=>e.offsetParent!==null);"
         "if(h){h.focus();}else if(tries<40){setTimeout(()=>focusStep(tries+1),50);}}"

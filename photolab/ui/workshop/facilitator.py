@@ -113,7 +113,11 @@ class FacilitatorPage:
                 self.timer: gr.Timer(active=False),
             }
         ids = [sid for sid in rnd.scenario_ids if sid in self.app.scenarios]
-        heading = self.app.ui("round_heading", code=rnd.code, title=rnd.title or rnd.code)
+        heading = (
+            self.app.ui("round_heading", code=rnd.code, title=rnd.title)
+            if rnd.title
+            else self.app.ui("round_heading_plain", code=rnd.code)
+        )
         link = esc(self.app.ui("projector_link"))
         projector = f'<p><a href="projector" target="_blank" rel="noopener">{link}</a></p>'
         return {

@@ -92,6 +92,7 @@ def wire_marking(p: ParticipantPage) -> None:
         [p.token, p.scenario_id, p.annot],
         [p.click_img, p.box_list],
         api_name="ws_save_boxes",
+        show_progress="hidden",
     )
     p.add_btn.click(
         guard(m.add_numbers),

@@ -290,7 +290,9 @@ class ParticipantPage:
         out[self.join_btn] = gr.update(value=ws.ui_text(code, "join_button"), interactive=True)
         join_code = request.query_params.get("join", "") if request else ""
         if join_code:
-            out[self.code_in] = ws.normalise_code(join_code)
+            out[self.code_in] = gr.update(
+                value=ws.normalise_code(join_code), label=ws.ui_text(code, "join_code")
+            )
         return out
 
     def join(
