@@ -257,21 +257,26 @@ def _placement(rng, panel_size, scene_size, occupied) -> np.ndarray | None:
 
 
 def _paste(scene: np.ndarray, panel: Panel, dst: np.ndarray, rng) -> np.ndarray:
+    """Warp the panel onto the scene at ``dst`` (only the pixels around it are touched); its matrix."""
     pixels = np.asarray(panel.img).astype(np.float32)
     ph, pw = pixels.shape[:2]
     if panel.options.get("glow"):
         pixels = pixels * 0.9 + 0.1 * cv2.GaussianBlur(pixels, (0, 0), 6)
     matrix = cv2.getPerspectiveTransform(np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]]), dst)
     height, width = scene.shape[:2]
-    warped = cv2.warpPerspective(pixels, matrix, (width, height), flags=cv2.INTER_LINEAR)
-    mask = cv2.warpPerspective(np.ones((ph, pw), np.float32), matrix, (width, height))[:, :, None]
-    out = scene.astype(np.float32) * (1 - mask) + warped * mask
+    x0, y0 = (max(0, int(v) - 2) for v in dst.min(axis=0))
+    x1, y1 = min(width, int(dst[:, 0].max()) + 3), min(height, int(dst[:, 1].max()) + 3)
+    local = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], np.float64) @ matrix
+    size = (x1 - x0, y1 - y0)
+    warped = cv2.warpPerspective(pixels, local, size, flags=cv2.INTER_LINEAR)
+    mask = cv2.warpPerspective(np.ones((ph, pw), np.float32), local, size)[:, :, None]
+    out = scene[y0:y1, x0:x1].astype(np.float32) * (1 - mask) + warped * mask
     if panel.options.get("glass"):  # haze and reflections over the panel
-        ys, xs = np.mgrid[0:height, 0:width]
+        ys, xs = np.mgrid[y0:y1, x0:x1]
         shine = 0.5 + 0.5 * np.sin((xs + 0.6 * ys) / rng.uniform(25, 80))[:, :, None]
         alpha = rng.uniform(0.25, 0.45)
         out = out * (1 - alpha * mask) + alpha * mask * (200 + 40 * shine)
-    scene[:] = np.clip(out, 0, 255).astype(np.uint8)
+    scene[y0:y1, x0:x1] = np.clip(out, 0, 255).astype(np.uint8)
     return matrix
 
 

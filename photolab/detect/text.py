@@ -12,7 +12,8 @@ pass, so a line crossing a tile seam stays one line. Passes:
    still found in pieces;
 2. refine: the neighbourhoods of small lines found so far at ``REFINE_FACTOR`` x the survey scale (full
    resolution for 12 MP, 2x for small photos): exact boxes for small text and the small lines next to it
-   (register rows, screen tables, the room number under a name), within ``REFINE_MAX_PIXELS``.
+   (register rows, screen tables, the room number under a name), and big "lines" (often two lines run
+   together), within ``REFINE_MAX_PIXELS``.
 
 Big "lines" (foliage, dark corners, rows of vents) and weak lone specks are kept only when the recogniser
 reads letters or digits in them. Lines from all passes are merged: a coarse pass's blob covered by finer
@@ -45,14 +46,14 @@ FLAT_EDGE = 10  # grey levels: a tile whose strongest (denoised) edge is weaker 
 REFINE_FACTOR = 2.0
 REFINE_MAX_SCALE = 2.0
 REFINE_SEED_HEIGHT = 16  # survey px: lines at most this high seed the refine pass
-REFINE_CONTEXT = 3.0  # line heights of context around a seed
+REFINE_CONTEXT = 3.0  # line heights of context around a small seed ...
+BIG_CONTEXT = 0.25  # ... and around a big one (seen again closer, it often splits into its lines)
 REFINE_MAX_PIXELS = 2_500_000  # refine-scale pixels per photo (largest clusters of small text first)
 
 PIXEL_THRESH = 0.2  # DB probability for a pixel to count as text (rapidocr default 0.3)
 BOX_THRESH = 0.3  # mean probability inside a box to keep it (rapidocr default 0.5)
 UNCLIP_RATIO = 1.8  # how far DB grows a box around its core (rapidocr default 1.6)
-BIG_LINE = 64  # px at the pass's scale: a line taller than this must score at least SURE_SCORE ...
-SURE_SCORE = 0.65  # ... otherwise it is an object (camera, car, dome) the model mistakes for text
+BIG_LINE = 64  # survey px: a taller "line" is looked at again closer, then must be read to be kept
 WEAK_SCORE = 0.5  # a short lone box scoring below this must be confirmed by the recogniser ...
 CONFIRM_SCORE = 0.5  # ... (as must every big line): it has to read letters or digits at this confidence
 DUPLICATE_OVERLAP = 0.7  # boxes covered this much by another box are merged into it
@@ -64,6 +65,7 @@ MEAN = STD = 0.5  # the PP-OCR detector's input normalisation
 
 Box = tuple[int, int, int, int]  # x, y, w, h in pixels
 
+LABEL_WORDS = {"ID", "NR", "NO", "TEL", "EXT", "RM", "BED", "CELL", "ROOM", "UNIT", "WARD", "BLOCK"}
 PLATE_TEXT = re.compile(r"^[A-Z0-9]{1,4}([ \-·]?[A-Z0-9]{1,4}){1,3}$")
 
 
@@ -164,7 +166,9 @@ def find_text_lines(bgr: np.ndarray, *, threads: int = 1) -> list[TextLine]:
     survey = survey_scale(width, height)
     lines = detect_at(bgr, survey, threads)
     refine = min(REFINE_MAX_SCALE, REFINE_FACTOR * survey)
-    seeds = [ln for ln in lines if ln.height * survey <= REFINE_SEED_HEIGHT]
+    # small lines: their neighbourhood; big ones (often two lines run together): themselves
+    seeds = [(ln, REFINE_CONTEXT) for ln in lines if ln.height * survey <= REFINE_SEED_HEIGHT]
+    seeds += [(ln, BIG_CONTEXT) for ln in lines if ln.height * survey > BIG_LINE]
     for x, y, w, h in refine_areas(seeds, width, height, refine):
         for line in detect_at(bgr[y:y + h, x:x + w], refine, threads):
             lines.append(TextLine(line.quad + np.array([x, y]), line.score, refine))
@@ -233,8 +237,7 @@ def lines_from_map(prob: np.ndarray) -> list[TextLine]:
     post = DBPostProcess(thresh=PIXEL_THRESH, box_thresh=BOX_THRESH, max_candidates=5000,
                          unclip_ratio=UNCLIP_RATIO, use_dilation=True)
     boxes, scores = post(prob[None, None], prob.shape)
-    lines = [TextLine(np.asarray(q, np.float64), float(s)) for q, s in zip(boxes, scores, strict=True)]
-    return [ln for ln in lines if ln.height <= BIG_LINE or ln.score >= SURE_SCORE]
+    return [TextLine(np.asarray(q, np.float64), float(s)) for q, s in zip(boxes, scores, strict=True)]
 
 
 def tiles(width: int, height: int, size: int = TILE,
@@ -252,15 +255,15 @@ def tiles(width: int, height: int, size: int = TILE,
     return [(x, y, w, h) for y, h in spans(height) for x, w in spans(width)]
 
 
-def refine_areas(seeds: list[TextLine], width: int, height: int, scale: float) -> list[Box]:
-    """Bounding boxes of clusters of seed lines, each grown by REFINE_CONTEXT line heights; the largest
+def refine_areas(seeds: list[tuple[TextLine, float]], width: int, height: int, scale: float) -> list[Box]:
+    """Bounding boxes of clusters of seed lines, each grown by its context (in line heights); the largest
     clusters first, until REFINE_MAX_PIXELS (at ``scale``) are spent."""
     if not seeds:
         return []
     mask = np.zeros((height, width), np.uint8)
-    for line in seeds:
+    for line, context in seeds:
         x, y, w, h = line.box
-        m = REFINE_CONTEXT * line.height + 4
+        m = context * line.height + 4
         bx = clip((x - m, y - m, w + 2 * m, h + 2 * m), width, height)
         mask[bx[1]:bx[1] + bx[3], bx[0]:bx[0] + bx[2]] = 1
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
@@ -414,6 +417,8 @@ def looks_like_plate(text: str, line: TextLine) -> bool:
     """Licence-plate shape: 5-8 letters and digits (at least two of each) in 2-4 groups, a wide box."""
     compact = re.sub(r"[ \-·]", "", text)
     if not PLATE_TEXT.match(text.strip()) or not 5 <= len(compact) <= 8:
+        return False
+    if re.split(r"[ \-·]", text.strip())[0] in LABEL_WORDS:  # "ID 81172", "TEL 5531": a label, not a plate
         return False
     letters, digits = sum(c.isalpha() for c in compact), sum(c.isdigit() for c in compact)
     rect_w, rect_h = sorted(cv2.minAreaRect(line.quad.astype(np.float32))[1], reverse=True)
