@@ -315,6 +315,7 @@ def test_participant_by_keyboard_alone(served: dict[str, Any], browser: Any, out
     shot(page, "3-participant-nodrag")
 
     for q in ws.load_questions("en"):
+        expect(page.get_by_role("group", name=q.text)).to_have_count(1)  # a screen reader says the question
         tab_to(page, f"#ws-q-{q.id} input")
         page.keyboard.press("Space")  # the first option
         expect(page.locator(f"#ws-q-{q.id} input").first).to_be_checked()

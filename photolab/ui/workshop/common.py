@@ -277,7 +277,8 @@ def page_script() -> str:
 
     - ``setLang(code)``: sets ``<html lang dir>`` (Arabic right to left) and re-labels the box editor's
       toolbar and canvas, which gradio's annotator only offers in English, and names the clickable
-      picture of "Mark without dragging" (gradio leaves that button without a name);
+      picture of "Mark without dragging" (gradio leaves that button without a name), and gives each
+      group of radio buttons its question as its name (gradio's fieldsets have no legend);
     - ``focusStep()``: moves focus to the heading of the step now shown (after join, submit, resume).
     """
     tools = {
@@ -301,7 +302,10 @@ def page_script() -> str:
         "if(c.getAttribute('aria-label')!==t.canvas){"
         "c.setAttribute('role','img');c.setAttribute('aria-label',t.canvas);}});"
         "document.querySelectorAll('#ws-click-image .image-container button').forEach(b=>{"
-        "if(b.getAttribute('aria-label')!==t.click){b.setAttribute('aria-label',t.click);}});}"
+        "if(b.getAttribute('aria-label')!==t.click){b.setAttribute('aria-label',t.click);}});"
+        "document.querySelectorAll('fieldset.block').forEach(f=>{"
+        "const i=f.querySelector('[data-testid=block-info]');const n=i&&i.textContent.trim();"
+        "if(n&&f.getAttribute('aria-label')!==n){f.setAttribute('aria-label',n);}});}"
         "function focusStep(tries){tries=tries||0;"
         "const h=[...document.querySelectorAll('.ws-step-heading')].find(e=>e.offsetParent!==null);"
         "if(h){h.focus();}else if(tries<40){setTimeout(()=>focusStep(tries+1),50);}}"
