@@ -36,6 +36,7 @@ The alpha channel of RGBA/LA images is set opaque inside an area, so no original
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -49,15 +50,17 @@ MIN_TEXT_PAD = 3  # px
 TEXT_KINDS = frozenset({"text", "plate"})
 NATIVE_MODES = frozenset({"L", "LA", "RGB", "RGBA"})
 
-CELLS_ACROSS = 16  # fill-grid cells across the long side of the largest area of a group
-RING_CELLS = 2  # cells of surroundings read on every side of a group, before any widening
+CELLS_ACROSS = 256  # fill-grid cells across the long side of the largest area of a group
+RING_CELLS = 4  # cells of surroundings read on every side of a group, before any widening
 WIDEN = 4  # each widening multiplies the ring by this
-MAX_GRID = 96  # grid cells across a window's long side at most (bounds the work for huge areas)
-SAMPLES_PER_CELL = 6  # lattice samples across a cell's side
+MAX_GRID = 320  # grid cells across a window's long side at most (bounds the work for huge areas)
+SAMPLES_PER_CELL = 3  # lattice samples across a cell's side (at least)
+MAX_SAMPLES_ACROSS = 640  # lattice samples across a window's long side at most
 RELAX_STEPS = 24  # Jacobi steps per pyramid level of the membrane solve
 MOSAIC_CELLS = 8  # mosaic cells across the long side of a pixelated area
 BLUR_NOISE_SD = 1.5  # grey levels per grid cell (smooth, so fine detail stays near zero)
 MOSAIC_NOISE_SD = 4.0  # grey levels per mosaic cell
+MAX_NODES = 512  # resampling nodes across a blurred area at most
 PASTE_ROWS = 256  # rows per band when writing a fill into the output
 
 
@@ -69,26 +72,34 @@ class Area:
     mask: np.ndarray | None  # bool: True where the pixel is replaced
     style: str
 
-    def contains(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-        """Which of the points (``xs`` x ``ys`` lattice) lie in the area or within 1 px of it.
+    @cached_property
+    def row_spans(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per row of the mask, the [left, right) of its one run of pixels (an ellipse is convex)."""
+        assert self.mask is not None
+        w = self.mask.shape[1]
+        filled = self.mask.any(axis=1)
+        left = np.where(filled, self.mask.argmax(axis=1), w)
+        right = np.where(filled, w - self.mask[:, ::-1].argmax(axis=1), 0)
+        return left, right
 
-        The 1 px margin keeps the sampling safe even if a point were read one pixel off."""
+    def contains(self, xs: np.ndarray, ys: np.ndarray, margin: int) -> np.ndarray:
+        """Which points of the ``xs`` x ``ys`` lattice lie in the area or within ``margin`` px of it."""
         x, y, w, h = self.box
-        col = (xs >= x - 1) & (xs <= x + w)
-        row = (ys >= y - 1) & (ys <= y + h)
-        inside = row[:, None] & col[None, :]
-        if self.mask is None or not inside.any():
-            return inside
-        cols, rows = np.flatnonzero(col), np.flatnonzero(row)
-        hit = np.zeros((len(rows), len(cols)), bool)
-        for dy in (-1, 0, 1):
-            yy = ys[rows] - y + dy
-            for dx in (-1, 0, 1):
-                xx = xs[cols] - x + dx
-                valid = ((yy >= 0) & (yy < h))[:, None] & ((xx >= 0) & (xx < w))[None, :]
-                hit |= self.mask[np.ix_(np.clip(yy, 0, h - 1), np.clip(xx, 0, w - 1))] & valid
-        inside[np.ix_(rows, cols)] = hit
-        return inside
+        col = (xs >= x - margin) & (xs < x + w + margin)
+        row = (ys >= y - margin) & (ys < y + h + margin)
+        if self.mask is None:
+            return row[:, None] & col[None, :]
+        left, right = self.row_spans
+        lo = np.full(len(ys), w, np.int64)
+        hi = np.zeros(len(ys), np.int64)
+        for dy in range(-margin, margin + 1):
+            r = ys - y + dy
+            valid = (r >= 0) & (r < h)
+            r = np.clip(r, 0, h - 1)
+            lo = np.minimum(lo, np.where(valid, left[r], w))
+            hi = np.maximum(hi, np.where(valid, right[r], 0))
+        rel = (xs - x)[None, :]
+        return (lo < hi)[:, None] & (rel >= (lo - margin)[:, None]) & (rel < (hi + margin)[:, None])
 
 
 def redact(
@@ -127,8 +138,8 @@ def padded_box(region: Region, padding: float, width: int, height: int) -> tuple
 
 def shape_mask(shape: str, width: int, height: int) -> np.ndarray:
     """Boolean mask of the pixels to replace inside a ``width`` x ``height`` box."""
-    if shape != "ellipse":
-        return np.ones((height, width), bool)
+    if shape != "ellipse" or width <= 0 or height <= 0:
+        return np.ones((max(0, height), max(0, width)), bool)
     mask = np.zeros((height, width), np.uint8)
     # Drawn with 4 bits of sub-pixel precision so the ellipse touches the box edges symmetrically.
     centre = ((width - 1) * 8, (height - 1) * 8)
@@ -192,38 +203,42 @@ class Fill:
     values: np.ndarray  # float32, (rows, cols, colour channels)
 
     def grained(self, rng: np.random.Generator) -> np.ndarray:
-        """The values plus faint noise per cell (weaker on small cells, so fine detail stays near zero)."""
-        sd = BLUR_NOISE_SD * min(1.0, self.cell / 8.0)
+        """The values plus faint noise per cell; none on cells under 3 px, full from 10 px (so the
+        variance of the Laplacian, which ``photolab verify`` reads as fine detail, stays near zero)."""
+        sd = BLUR_NOISE_SD * float(np.clip((self.cell - 2) / 8.0, 0.0, 1.0))
         return self.values + _luma_noise(rng, sd, self.values.shape)
 
 
 def surround_fill(image: Image.Image, areas: list[Area], group: list[Area]) -> Fill:
     """The fill for ``group``, computed from pixels outside every one of ``areas`` only."""
-    ux1, uy1 = min(a.box[0] for a in group), min(a.box[1] for a in group)
-    ux2 = max(a.box[0] + a.box[2] for a in group)
-    uy2 = max(a.box[1] + a.box[3] for a in group)
+    x1, y1 = min(a.box[0] for a in group), min(a.box[1] for a in group)
+    x2 = max(a.box[0] + a.box[2] for a in group)
+    y2 = max(a.box[1] + a.box[3] for a in group)
     longest = max(max(a.box[2], a.box[3]) for a in group)
     ring = RING_CELLS
     while True:
-        cell = max(1, -(-longest // CELLS_ACROSS))
-        cell = max(cell, -(-(max(ux2 - ux1, uy2 - uy1) + 2 * ring * cell) // MAX_GRID))
-        step = max(1, cell // SAMPLES_PER_CELL)
-        cell = step * -(-cell // step)
-        origin = (ux1 - ring * cell, uy1 - ring * cell)
-        cols = -(-(ux2 - ux1) // cell) + 2 * ring
-        rows = -(-(uy2 - uy1) // cell) + 2 * ring
-        sums, weights = _sample_cells(image, areas, origin, cell, step, (rows, cols))
+        cell, step = _cell_and_step(longest, max(x2 - x1, y2 - y1), ring)
+        origin = (x1 - ring * cell, y1 - ring * cell)
+        shape = (-(-(y2 - y1) // cell) + 2 * ring, -(-(x2 - x1) // cell) + 2 * ring)
+        sums, weights = _sample_cells(image, areas, origin, cell, step, shape)
         covers_image = origin[0] <= 0 and origin[1] <= 0 and (
-            origin[0] + cols * cell >= image.width and origin[1] + rows * cell >= image.height)
+            origin[0] + shape[1] * cell >= image.width and origin[1] + shape[0] * cell >= image.height)
         if weights.any() or covers_image:
             break
         ring *= WIDEN
-    channels = sums.shape[2]
     if not weights.any():
-        values = np.full((rows, cols, channels), NEUTRAL_GREY, np.float32)
+        values = np.full(sums.shape, NEUTRAL_GREY, np.float32)
     else:
         values = _membrane(sums, weights, float((cell // step) ** 2))
     return Fill(origin, cell, values)
+
+
+def _cell_and_step(longest: int, span: int, ring: int) -> tuple[int, int]:
+    """Grid cell size (px) and lattice step (px, dividing the cell) for a group ``span`` px across."""
+    cell = max(1, -(-longest // CELLS_ACROSS))
+    cell = max(cell, -(-(span + 2 * ring * cell) // MAX_GRID))
+    step = max(1, cell // SAMPLES_PER_CELL, -(-(span + 2 * ring * cell) // MAX_SAMPLES_ACROSS))
+    return step * -(-cell // step), step
 
 
 def _sample_cells(
@@ -234,7 +249,7 @@ def _sample_cells(
 
     The lattice is every ``step``-th pixel (offset ``step // 2``); Pillow's nearest-neighbour resize of a
     box whose size is a multiple of the output reads exactly those pixels (checked by a test), without
-    converting the whole image."""
+    converting the whole image. Samples count only when they lie outside every area."""
     rows, cols = shape
     per = cell // step
     channels = 3 if image.mode in ("RGB", "RGBA") else 1
@@ -242,21 +257,23 @@ def _sample_cells(
     counts = np.zeros((rows * per, cols * per), np.float32)
     span_x = _lattice_span(origin[0], step, cols * per, image.width)
     span_y = _lattice_span(origin[1], step, rows * per, image.height)
-    if span_x is None or span_y is None:
-        return _pool(sums, per), _pool(counts, per)
-    (i0, i1), (j0, j1) = span_x, span_y
-    x0, y0 = origin[0] + i0 * step, origin[1] + j0 * step
-    box = (x0, y0, x0 + (i1 - i0) * step, y0 + (j1 - j0) * step)
-    samples = np.asarray(image.resize((i1 - i0, j1 - j0), Image.Resampling.NEAREST, box=box))
-    samples = samples.reshape(j1 - j0, i1 - i0, -1)[:, :, :channels].astype(np.float32)
-    xs = x0 + step * np.arange(i1 - i0) + step // 2
-    ys = y0 + step * np.arange(j1 - j0) + step // 2
-    hidden = np.zeros((len(ys), len(xs)), bool)
-    for area in areas:
-        hidden |= area.contains(xs, ys)
-    known = (~hidden).astype(np.float32)
-    sums[j0:j1, i0:i1] = samples * known[:, :, None]
-    counts[j0:j1, i0:i1] = known
+    if span_x is not None and span_y is not None:
+        (i0, i1), (j0, j1) = span_x, span_y
+        x0, y0 = origin[0] + i0 * step, origin[1] + j0 * step
+        box = (x0, y0, x0 + (i1 - i0) * step, y0 + (j1 - j0) * step)
+        samples = np.asarray(image.resize((i1 - i0, j1 - j0), Image.Resampling.NEAREST, box=box))
+        samples = samples.reshape(j1 - j0, i1 - i0, -1)[:, :, :channels]
+        xs = x0 + step * np.arange(i1 - i0) + step // 2
+        ys = y0 + step * np.arange(j1 - j0) + step // 2
+        hidden = np.zeros((len(ys), len(xs)), bool)
+        # A sparse lattice relies on where Pillow reads: a 1 px margin keeps it safe even one pixel off.
+        # Every pixel (step 1) is an identity read, so the pixels touching an area are used.
+        margin = 1 if step > 1 else 0
+        for area in areas:
+            hidden |= area.contains(xs, ys, margin)
+        known = ~hidden
+        np.copyto(sums[j0:j1, i0:i1], samples, where=known[:, :, None])
+        counts[j0:j1, i0:i1] = known
     return _pool(sums, per), _pool(counts, per)
 
 
@@ -268,8 +285,12 @@ def _lattice_span(start: int, step: int, count: int, limit: int) -> tuple[int, i
 
 
 def _pool(values: np.ndarray, per: int) -> np.ndarray:
+    """Sums over ``per`` x ``per`` blocks."""
+    if per == 1:
+        return values
     rows, cols = values.shape[0] // per, values.shape[1] // per
-    return values.reshape(rows, per, cols, per, *values.shape[2:]).sum(axis=(1, 3))
+    pooled = cv2.resize(values, (cols, rows), interpolation=cv2.INTER_AREA) * float(per * per)
+    return pooled.reshape(rows, cols, *values.shape[2:])
 
 
 _NEIGHBOURS = np.array([[0, 0.25, 0], [0.25, 0, 0.25], [0, 0.25, 0]], np.float32)
@@ -329,11 +350,11 @@ def _solid_colour(mode: str) -> int | tuple[int, ...]:
 
 
 def _smooth(fill: Fill, grain: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """The blur look: the grained fill, resampled on nodes about a quarter cell apart laid out so that
-    one bilinear resize yields exactly the box (no full-size intermediate, no crop)."""
+    """The blur look: the grained fill, resampled on nodes (a quarter cell apart, at most ``MAX_NODES``
+    across) laid out so that one bilinear resize yields exactly the box (no full-size intermediate)."""
     x, y, w, h = box
-    nodes_x = min(w, 4 * -(-w // fill.cell) + 1)
-    nodes_y = min(h, 4 * -(-h // fill.cell) + 1)
+    nodes_x = min(w, 4 * -(-w // fill.cell) + 1, MAX_NODES)
+    nodes_y = min(h, 4 * -(-h // fill.cell) + 1, MAX_NODES)
     nodes = _sample(grain, fill, _node_pixels(x, w, nodes_x), _node_pixels(y, h, nodes_y))
     nodes = np.clip(np.round(nodes), 0, 255).astype(np.uint8)
     return cv2.resize(nodes, (w, h), interpolation=cv2.INTER_LINEAR).reshape(h, w, -1)
