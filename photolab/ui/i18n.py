@@ -139,6 +139,11 @@ def head_script() -> str:
         "window.photolabFocusStep=function(){setTimeout(function(){"
         "const h=Array.from(document.querySelectorAll('.pl-step-heading')).find(e=>e.offsetParent!==null);"
         "if(h)h.focus();},150);};"
+        # gradio's upload button names itself "Click to upload or drop files" over different visible text
+        # (WCAG 2.5.3): let its visible text be its name.
+        "function names(){document.querySelectorAll('.upload-container[aria-label]').forEach("
+        "e=>e.removeAttribute('aria-label'));}"
+        "new MutationObserver(names).observe(document.documentElement,{childList:true,subtree:true});"
         "if(document.readyState==='loading')document.addEventListener('DOMContentLoaded',()=>window.photolabSetLang(lang));"
         "else window.photolabSetLang(lang);"
         "})();</script>"

@@ -16,13 +16,25 @@ from photolab.ui.desk.state import Item, Pixels
 
 def item_with(regions: list[Region]) -> Item:
     image = Image.new("RGB", (400, 300), (90, 90, 90))
-    return Item(key="k", name="x.jpg", photo=None, pixels=Pixels(image), findings=[], preview=b"",
-                preview_scale=1.0, regions=regions)
+    return Item(
+        key="k",
+        name="x.jpg",
+        photo=None,
+        pixels=Pixels(image),
+        findings=[],
+        preview=b"",
+        preview_scale=1.0,
+        regions=regions,
+    )
 
 
 def detected() -> list[Region]:
-    found = [Region("face", (10, 10, 40, 40), 0.9), Region("face", (100, 10, 40, 40), 0.8),
-             Region("text", (10, 200, 120, 20), 0.7, text="Room 14"), Region("plate", (200, 200, 80, 20), 0.6)]
+    found = [
+        Region("face", (10, 10, 40, 40), 0.9),
+        Region("face", (100, 10, 40, 40), 0.8),
+        Region("text", (10, 200, 120, 20), 0.7, text="Room 14"),
+        Region("plate", (200, 200, 80, 20), 0.6),
+    ]
     weak = [Region("face", (300, 100, 20, 20), 0.12)]
     return policy.plan(found, "blur", weak)
 
@@ -38,9 +50,13 @@ def test_plan_numbers_by_kind_text_solid_candidates_off() -> None:
 def test_every_edit_keeps_kind_source_and_style_of_the_others() -> None:
     item = item_with(detected())
     before = {r.id: (r.kind, r.source, r.style, r.text) for r in item.regions}
-    for command in ({"op": "toggle", "ids": ["face-1"]}, {"op": "add", "box": [5, 5, 30, 30], "kind": "other"},
-                    {"op": "move", "id": "face-2", "box": [101, 11, 42, 41]},
-                    {"op": "delete", "ids": ["face-1"]}, {"op": "toggle", "ids": ["candidate-1"], "on": True}):
+    for command in (
+        {"op": "toggle", "ids": ["face-1"]},
+        {"op": "add", "box": [5, 5, 30, 30], "kind": "other"},
+        {"op": "move", "id": "face-2", "box": [101, 11, 42, 41]},
+        {"op": "delete", "ids": ["face-1"]},
+        {"op": "toggle", "ids": ["candidate-1"], "on": True},
+    ):
         edits.apply(item, command)
     after = {r.id: (r.kind, r.source, r.style, r.text) for r in item.regions}
     assert {k: v for k, v in after.items() if k in before} == before
@@ -79,11 +95,19 @@ def test_groups_hide_or_show_together() -> None:
     assert [r.enabled for r in item.regions if r.kind == "face" and not edits.is_unsure(r)] == [False, False]
 
 
-@pytest.mark.parametrize("command", [
-    {"op": "toggle", "ids": ["nope"]}, {"op": "toggle", "ids": []}, {"op": "add", "box": [500, 500, 10, 10]},
-    {"op": "add", "box": [1, 1, 1, 1]}, {"op": "add", "box": "x"}, {"op": "kind", "ids": ["face-1"], "kind": "cat"},
-    {"op": "style", "ids": ["face-1"], "style": "swirl"}, {"op": "explode"},
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        {"op": "toggle", "ids": ["nope"]},
+        {"op": "toggle", "ids": []},
+        {"op": "add", "box": [500, 500, 10, 10]},
+        {"op": "add", "box": [1, 1, 1, 1]},
+        {"op": "add", "box": "x"},
+        {"op": "kind", "ids": ["face-1"], "kind": "cat"},
+        {"op": "style", "ids": ["face-1"], "style": "swirl"},
+        {"op": "explode"},
+    ],
+)
 def test_bad_commands_are_refused_and_change_nothing(command: dict) -> None:
     item = item_with(detected())
     before = [dataclasses.astuple(r) for r in item.regions]

@@ -244,7 +244,7 @@ def _wire(demo: gr.Blocks, page: Page, store: Any, history: Any, preload: list[P
     )
     page.language.input(None, [page.language], None, js="(code) => { window.photolabSetLang?.(code); }")
     page.wizard.change(None, None, None, js="() => { window.photolabFocusStep?.(); }")
-    demo.load(on_load, None, all_outputs, api_name="load")
+    demo.load(on_load, None, all_outputs, api_name="load", show_progress="hidden")
 
 
 def _preload(desk: Desk, paths: list[Path]) -> list[str]:

@@ -214,6 +214,7 @@ def viewer_html(
     data = (
         f'data-mode="{mode}" data-w="{w}" data-h="{h}" data-scale="{item.preview_scale:.6f}" '
         f'data-dark="{int(item.dark)}" data-selected="{esc(selected)}" data-item="{esc(item.key)}" '
+        f'data-waiting="{",".join(f for f in ("faces", "text") if f not in item.detected)}" '
         f"data-lang=\"{esc(lang)}\" data-i18n='{esc(_viewer_strings(lang))}'"
     )
     role, name = esc(text("viewer.role", lang)), esc(text("viewer.label", lang))
@@ -307,7 +308,7 @@ def _group_html(group: str, rows: list[tuple[int, Any]], lang: str) -> str:
     )
     entries = "".join(_area_row(n, r, lang) for n, r in rows)
     return (
-        f'<section class="plv-group" data-group="{group}"><h4>{esc(heading)}</h4>{explain}'
+        f'<section class="plv-group" data-group="{group}"><h3>{esc(heading)}</h3>{explain}'
         f'<div class="plv-group-actions"><button type="button" class="plv-btn" data-action="group-on" '
         f'data-group="{group}">{esc(text("areas.hide_all", lang))}</button><button type="button" '
         f'class="plv-btn" data-action="group-off" data-group="{group}">{esc(text("areas.show_all", lang))}'

@@ -286,7 +286,11 @@ function refresh() {
   S.serverSelected = wanted;
   if (S.selected && !visibleIds().includes(S.selected)) S.selected = '';
   layout();
-  select(S.selected, {focus: element.contains(document.activeElement) && !!S.selected});
+  select(S.selected, {focus: false});
+  if (S.hadFocus && !element.contains(document.activeElement)) {  // the re-render replaced the focused node
+    const target = S.selected ? q(`.plv-area[data-id="${CSS.escape(S.selected)}"]`) : null;
+    (target || q('.plv-stage')).focus({preventScroll: true});
+  }
 }
 
 if (!element._plvBound) {
@@ -297,6 +301,14 @@ if (!element._plvBound) {
   window.addEventListener('pointermove', onPointerMove);
   window.addEventListener('pointerup', onPointerUp);
   element.addEventListener('wheel', onWheel, {passive: false});
+  element.addEventListener('focusin', () => { S.hadFocus = true; });
+  // A key pressed while a re-render has just replaced the focused node lands on <body>: still ours.
+  document.addEventListener('keydown', (e) => {
+    if (S.hadFocus && (document.activeElement === document.body || !document.activeElement)) onKey(e);
+  });
+  element.addEventListener('focusout', (e) => {
+    if (e.relatedTarget && !element.contains(e.relatedTarget)) S.hadFocus = false;  // focus moved away
+  });
   new ResizeObserver(() => layout()).observe(element);
 }
 refresh();

@@ -100,7 +100,10 @@ def show(page: Page, desk: Desk, values: list[Any] | None = None, *, reset: bool
         applies = checklist.applies(q, answers)
         option = q.option(answers.get(q.id, "")) if applies else None
         needs_text = option is not None and option.effect == "needs_justification"
-        _only_changed(desk, view, radio, "q:" + q.id, (applies,), lambda a=applies: gr.update(visible=a))
+        shown_at_start = (q.applies_when is None,)
+        _only_changed(
+            desk, view, radio, "q:" + q.id, (applies,), shown_at_start, lambda a=applies: gr.update(visible=a)
+        )
         state = (needs_text, option.prompt if needs_text and option else "")
         _only_changed(
             desk,
@@ -108,6 +111,7 @@ def show(page: Page, desk: Desk, values: list[Any] | None = None, *, reset: bool
             just,
             "j:" + q.id,
             state,
+            (False, ""),
             lambda s=state, q=q: gr.update(visible=s[0], label=s[1] or q.text),
         )
     view[p["status"]] = status_html(checklist, answers, justifications, desk.lang)
@@ -115,10 +119,16 @@ def show(page: Page, desk: Desk, values: list[Any] | None = None, *, reset: bool
 
 
 def _only_changed(
-    desk: Desk, view: dict[Any, Any], component: Any, key: str, state: tuple[Any, ...], update: Any
+    desk: Desk,
+    view: dict[Any, Any],
+    component: Any,
+    key: str,
+    state: tuple[Any, ...],
+    at_start: tuple[Any, ...],
+    update: Any,
 ) -> None:
-    default = (True,) if key.startswith("q:") else (False, "")
-    if desk.shown_checklist.get(key, default) != state:
+    """Send ``update()`` only when ``state`` differs from what the browser shows (100+ components)."""
+    if desk.shown_checklist.get(key, at_start) != state:
         view[component] = update()
         desk.shown_checklist[key] = state
 
