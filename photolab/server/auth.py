@@ -250,7 +250,7 @@ class LoginThrottle:
             extra = entry.failures - rules.free_failures
             delay = 0.0 if extra <= 0 else min(rules.first_delay * 2 ** (extra - 1), rules.max_delay)
             log.warning(
-                "login failed from %s (%d in a row; answer delayed %.0f s)", address, entry.failures, delay
+                "login failed from %s (%d in a row; answer delayed %.1f s)", address, entry.failures, delay
             )
             if entry.failures >= rules.lock_after:
                 entry.lockouts += 1

@@ -221,17 +221,6 @@ def _banner(config: ServeConfig, private: bool) -> list[str]:
     return lines
 
 
-def _setup_logging() -> None:
-    import logging
-
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("photolab: %(message)s"))
-    logger = logging.getLogger("photolab.server")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-
-
 def _finish(run: Path, private: bool, orphaned: bool) -> None:
     files = run / "files"
     temp.wipe_temp_dir(files / "gradio")
@@ -268,9 +257,9 @@ def child_main() -> int:
 
     try:
         temp.prepare_environment(gradio_dir)
-        _setup_logging()
         from photolab.server import web
 
+        web.log_to_terminal()
         web.quiet_gradio(debug=config.debug)
         blocks, _store = web.build(
             db=Path(config.db) if config.db else None,

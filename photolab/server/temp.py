@@ -178,7 +178,7 @@ def wipe_temp_dir(path: Path | str | None = None, keep: Iterable[Path] = ()) -> 
     return removed
 
 
-def prepare_environment(temp_dir: Path | None = None) -> Path:
+def prepare_environment(temp_dir: Path | str | None = None) -> Path:
     """Set the privacy environment and create an empty private temp folder. Call before importing gradio.
 
     Without ``temp_dir`` (a server run in-process: tests, benchmarks) the folder is ``run-<pid>`` under
@@ -192,6 +192,7 @@ def prepare_environment(temp_dir: Path | None = None) -> Path:
         root = ensure_root(default_temp_root())
         remove_dead_runs(root)
         temp_dir = root / f"{RUN_PREFIX}{os.getpid()}"
+    temp_dir = Path(temp_dir)
     temp_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(temp_dir, 0o700)
     wipe_temp_dir(temp_dir)

@@ -259,6 +259,29 @@ class _EventErrors:
             self.log(f"internal error: {name}: {_one_line(exc)} (start with --debug for the traceback)")
 
 
+def _not_a_shutdown_cancellation(record: Any) -> bool:
+    """uvicorn logs each stream still open when a stop's grace period ends (a page left open) as an error
+    with a CancelledError traceback; that is the stop working, not a fault."""
+    import asyncio
+
+    if record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError):
+        return False
+    return "timeout graceful shutdown exceeded" not in record.getMessage()
+
+
+def log_to_terminal() -> None:
+    """photolab's log lines (``photolab.*`` loggers: refusals, failed logins) as plain lines on stderr."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("photolab: %(message)s"))
+    logger = logging.getLogger("photolab")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    logging.getLogger("uvicorn.error").addFilter(_not_a_shutdown_cancellation)
+
+
 def quiet_gradio(debug: bool = False, log: Callable[[str], None] | None = None) -> None:
     """One plain line per refused event (gr.Error, a bad file); a bug's traceback only with ``debug``.
 
