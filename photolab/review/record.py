@@ -18,6 +18,8 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -153,76 +155,86 @@ class ReviewRecord:
         return cls.from_dict(json.loads(text))
 
     def to_markdown(self) -> str:
-        lines = [
-            f"# Review record {self.record_id}",
-            "",
-            f"**Decision: {self.decision.upper()}**",
-            "",
-        ]
+        """The record as Markdown, its headings in the language of the checklist it records."""
+        h = headings(self.checklist_language)
+        lines = [f"# {h['title']} {self.record_id}", "", f"**{h['decision']}: {h[self.decision]}**", ""]
         if self.reasons:
-            lines += ["Reasons:", "", *[f"- {_md_inline(r)}" for r in self.reasons], ""]
-        lines += ["## Summary", "", "| Field | Value |", "|---|---|"]
-        lines += [f"| {k} | {_md_cell(v)} |" for k, v in self._summary_rows()]
+            lines += [f"{h['reasons']}:", "", *[f"- {_md_inline(r)}" for r in self.reasons], ""]
+        lines += [f"## {h['summary']}", "", f"| {h['field']} | {h['value']} |", "|---|---|"]
+        lines += [f"| {k} | {_md_cell(v)} |" for k, v in self._summary_rows(h)]
         lines += [
             "",
-            "## Caption",
+            f"## {h['caption']}",
             "",
             _md_block(self.caption),
             "",
-            "## Alt text",
+            f"## {h['alt_text']}",
             "",
             _md_block(self.alt_text),
+            "",
+            f"## {h['removed']}",
+            "",
         ]
-        lines += ["", "## Hidden data removed", ""]
-        if self.findings_removed:
-            lines += [
-                f"- {_md_inline(f.describe())}" + (f" (risk: {f.risk})" if f.risk else "")
-                for f in self.findings_removed
-            ]
-        else:
-            lines.append("None found.")
-        lines += ["", "## Redacted regions", ""]
-        if self.regions:
-            lines += [
-                "| # | Kind | Box (x, y, w, h) | Style | Shape | Source | Enabled | Text length |",
-                "|---|---|---|---|---|---|---|---|",
-            ]
-            for i, r in enumerate(self.regions, 1):
-                source = r.source + (f" ({r.detector})" if r.detector else "")
-                length = "" if r.text_length is None else str(r.text_length)
-                lines.append(
-                    f"| {i} | {_md_cell(r.kind)} | {', '.join(map(str, r.box))} | {_md_cell(r.style)} | "
-                    f"{_md_cell(r.shape)} | {_md_cell(source)} | {'yes' if r.enabled else 'no'} | {length} |"
-                )
-        else:
-            lines.append("None.")
+        lines += [
+            f"- {_md_inline(f.describe())}" + (f" ({h['risk']}: {f.risk})" if f.risk else "")
+            for f in self.findings_removed
+        ] or [h["none_found"]]
+        lines += ["", f"## {h['regions']}", ""]
+        lines += self._regions_markdown(h) or [h["none"]]
         lines += [
             "",
-            f"## Ethics checklist ({self.checklist_language}, version {self.checklist_version})",
+            f"## {h['checklist']} ({self.checklist_language}, {h['version']} {self.checklist_version})",
             "",
+            f"| {h['question']} | {h['answer']} | {h['effect']} | {h['justification']} |",
+            "|---|---|---|---|",
         ]
-        lines += ["| Question | Answer | Effect | Justification |", "|---|---|---|---|"]
         for a in self.answers:
             question = f"{a.question} ({a.question_id})" if a.question else a.question_id
-            answer = a.option or a.option_id
             lines.append(
-                f"| {_md_cell(question)} | {_md_cell(answer)} | {a.effect} | {_md_cell(a.justification)} |"
+                f"| {_md_cell(question)} | {_md_cell(a.option or a.option_id)} | {a.effect} | "
+                f"{_md_cell(a.justification)} |"
             )
         return "\n".join(lines) + "\n"
+
+    def _regions_markdown(self, h: dict[str, str]) -> list[str]:
+        if not self.regions:
+            return []
+        header = [
+            "#",
+            h["kind"],
+            h["box"],
+            h["style"],
+            h["shape"],
+            h["source"],
+            h["enabled"],
+            h["text_length"],
+        ]
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for i, r in enumerate(self.regions, 1):
+            source = r.source + (f" ({r.detector})" if r.detector else "")
+            length = "" if r.text_length is None else str(r.text_length)
+            lines.append(
+                f"| {i} | {_md_cell(r.kind)} | {', '.join(map(str, r.box))} | {_md_cell(r.style)} | "
+                f"{_md_cell(r.shape)} | {_md_cell(source)} | {h['yes'] if r.enabled else h['no']} | "
+                f"{length} |"
+            )
+        return lines
 
     def to_html(self) -> str:
         """A standalone page (no external resources) for people who do not read Markdown."""
         e = html.escape
+        h = headings(self.checklist_language)
         rows = "".join(
-            f"<tr><th scope='row'>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in self._summary_rows()
+            f"<tr><th scope='row'>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in self._summary_rows(h)
         )
         findings = (
-            "".join(f"<li>{e(f.describe())}</li>" for f in self.findings_removed) or "<li>None found.</li>"
+            "".join(f"<li>{e(f.describe())}</li>" for f in self.findings_removed)
+            or f"<li>{e(h['none_found'])}</li>"
         )
         regions = "".join(
             f"<tr><td>{i}</td><td>{e(r.kind)}</td><td>{e(', '.join(map(str, r.box)))}</td>"
             f"<td>{e(r.style)}</td>"
-            f"<td>{e(r.source)}</td><td>{'yes' if r.enabled else 'no'}</td>"
+            f"<td>{e(r.source)}</td><td>{e(h['yes'] if r.enabled else h['no'])}</td>"
             f"<td>{'' if r.text_length is None else r.text_length}</td></tr>"
             for i, r in enumerate(self.regions, 1)
         )
@@ -232,37 +244,59 @@ class ReviewRecord:
             for a in self.answers
         )
         reasons = "".join(f"<li>{e(r)}</li>" for r in self.reasons)
+        region_head = "".join(
+            f"<th>{e(h[k])}</th>" for k in ("kind", "box", "style", "source", "enabled", "text_length")
+        )
+        answer_head = "".join(
+            f"<th>{e(h[k])}</th>" for k in ("question", "answer", "effect", "justification")
+        )
+        direction = "rtl" if self.checklist_language in RTL_LANGUAGES else "ltr"
         return (
-            "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>Review record {e(self.record_id)}</title></head><body>"
-            f"<h1>Review record {e(self.record_id)}</h1><p><strong>Decision: {e(self.decision)}</strong></p>"
+            f"<!doctype html><html lang='{e(self.checklist_language)}' dir='{direction}'><head>"
+            f"<meta charset='utf-8'><title>{e(h['title'])} {e(self.record_id)}</title></head><body>"
+            f"<h1>{e(h['title'])} {e(self.record_id)}</h1>"
+            f"<p><strong>{e(h['decision'])}: {e(h[self.decision])}</strong></p>"
             + (f"<ul>{reasons}</ul>" if reasons else "")
-            + f"<h2>Summary</h2><table>{rows}</table>"
-            f"<h2>Caption</h2><p>{e(self.caption)}</p><h2>Alt text</h2><p>{e(self.alt_text)}</p>"
-            f"<h2>Hidden data removed</h2><ul>{findings}</ul>"
-            "<h2>Redacted regions</h2><table><tr><th>#</th><th>Kind</th><th>Box (x, y, w, h)</th>"
-            "<th>Style</th>"
-            f"<th>Source</th><th>Enabled</th><th>Text length</th></tr>{regions}</table>"
-            "<h2>Ethics checklist</h2><table><tr><th>Question</th><th>Answer</th><th>Effect</th>"
-            f"<th>Justification</th></tr>{answers}</table></body></html>\n"
+            + f"<h2>{e(h['summary'])}</h2><table>{rows}</table>"
+            f"<h2>{e(h['caption'])}</h2><p>{e(self.caption)}</p><h2>{e(h['alt_text'])}</h2><p>{e(self.alt_text)}</p>"
+            f"<h2>{e(h['removed'])}</h2><ul>{findings}</ul>"
+            f"<h2>{e(h['regions'])}</h2><table><tr><th>#</th>{region_head}</tr>{regions}</table>"
+            f"<h2>{e(h['checklist'])}</h2><table><tr>{answer_head}</tr>{answers}</table></body></html>\n"
         )
 
-    def _summary_rows(self) -> list[tuple[str, Any]]:
+    def _summary_rows(self, h: dict[str, str]) -> list[tuple[str, Any]]:
         return [
-            ("Record id", self.record_id),
-            ("Created (UTC)", self.created_at),
-            ("Reviewer", self.reviewer),
-            ("Tool version", f"photolab {self.tool_version}"),
-            ("Input name", self.input_name if self.input_name is not None else "(withheld)"),
-            ("SHA-256 of the original", self.original_sha256),
-            ("SHA-256 of the output", self.output_sha256),
+            (h["record_id"], self.record_id),
+            (h["created"], self.created_at),
+            (h["reviewer"], self.reviewer),
+            (h["tool_version"], f"photolab {self.tool_version}"),
+            (h["input_name"], self.input_name if self.input_name is not None else h["withheld"]),
+            (h["original_hash"], self.original_sha256),
+            (h["output_hash"], self.output_sha256),
             (
-                "Output",
+                h["output"],
                 f"{self.output_format}, {self.output_width} x {self.output_height} px, "
-                f"{self.output_bytes} bytes",
+                f"{self.output_bytes} {h['bytes']}",
             ),
-            ("Checklist", f"{self.checklist_language} v{self.checklist_version}"),
+            (h["checklist"], f"{self.checklist_language} v{self.checklist_version}"),
         ]
+
+
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+
+
+@cache
+def _all_headings() -> dict[str, dict[str, str]]:
+    import yaml
+
+    text = resources.files("photolab.review").joinpath("record_headings.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def headings(lang: str) -> dict[str, str]:
+    """The record's headings in ``lang`` (English for a language without them)."""
+    table = _all_headings()
+    return {**table["en"], **table.get(lang, {})}
 
 
 def utc_now() -> str:
@@ -377,8 +411,9 @@ ZIP_TEXT_MEMBERS = ("caption.txt", "record.json", "record.md")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the zip should not reveal when or where it was packed
 
 
-def export_zip(image_bytes: bytes, image_name: str, record: ReviewRecord, caption: str,
-               alt_text: str) -> bytes:
+def export_zip(
+    image_bytes: bytes, image_name: str, record: ReviewRecord, caption: str, alt_text: str
+) -> bytes:
     """The publication bundle, in memory: the clean image, caption.txt, record.json and record.md.
 
     ``image_name`` is reduced to a bare file name. Member times are fixed, so the zip reveals nothing of

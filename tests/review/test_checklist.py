@@ -21,7 +21,7 @@ from photolab.review.checklist import (
     require_approvable,
 )
 
-REQUIRED_LANGUAGES = ("en", "fr", "es")
+REQUIRED_LANGUAGES = ("en", "fr", "es", "pt", "ar", "ru")
 SECTIONS = (
     "purpose",
     "consent",
@@ -60,7 +60,7 @@ def _structure(checklist: Checklist) -> list[Any]:
             ],
         )
         for s in checklist.sections
-    ] + [checklist.version, checklist.direction]
+    ] + [checklist.version]
 
 
 def _strings(checklist: Checklist) -> dict[str, str]:
@@ -128,7 +128,8 @@ def test_every_string_is_translated(lang: str) -> None:
 def test_language_codes_and_locales_fall_back_to_english() -> None:
     assert load_checklist("fr-CH").language == "fr"
     assert load_checklist("es_ES").language == "es"
-    assert load_checklist("PT").language == "en"  # no Portuguese file yet
+    assert load_checklist("DE").language == "en"  # no German file: English
+    assert load_checklist("pt-PT").language == "pt" and load_checklist("ar").direction == "rtl"
     assert load_checklist("").language == "en"
     assert load_checklist("fr") is load_checklist("fr")  # cached
 

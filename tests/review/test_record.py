@@ -498,3 +498,18 @@ def test_cli_records_list_and_export(tmp_path: Path) -> None:
 
     bad = runner.invoke(app, ["records", "export", "--db", str(db), "--format", "xml"])
     assert bad.exit_code == 2
+
+
+def test_headings_follow_the_language_of_the_checklist() -> None:
+    for lang, title in (("ar", "سجل المراجعة"), ("ru", "Протокол проверки"), ("pt", "Registo de revisão")):
+        record = record_for_lang(lang)
+        assert record.to_markdown().startswith(f"# {title} ")
+        page = record.to_html()
+        assert title in page and f"lang='{lang}'" in page
+    assert "dir='rtl'" in record_for_lang("ar").to_html()
+
+
+def record_for_lang(lang: str):
+    return build_record(reviewer="R", checklist=load_checklist(lang), answers={}, justifications={},
+                        original_sha256="a" * 64, output_bytes=b"", output_format="JPEG", output_size=(1, 1),
+                        caption="", alt_text="", refuse=True, refusal_reasons=("x",))
