@@ -265,6 +265,14 @@ def int_box(points: Sequence[Point], size: tuple[int, int]) -> list[int]:
     return [x0, y0, x1 - x0, y1 - y0]
 
 
+@cache
+def more_labels() -> dict[str, dict[str, str]]:
+    """Hazard labels in the languages added later (pt, ar, ru), by hazard id: scripts/hazard_labels.yaml."""
+    import yaml
+
+    return yaml.safe_load((Path(__file__).with_name("hazard_labels.yaml")).read_text(encoding="utf-8")) or {}
+
+
 @dataclass
 class Hazard:
     id: str
@@ -281,7 +289,8 @@ class Hazard:
             "id": self.id,
             "kind": self.kind,
             "label": self.labels[0],
-            "labels": dict(zip(("en", "fr", "es"), self.labels, strict=True)),
+            "labels": {**dict(zip(("en", "fr", "es"), self.labels, strict=True)),
+                       **more_labels().get(self.id, {})},
             "box": self.box,
             "must_redact": self.must_redact,
         }
