@@ -309,3 +309,25 @@ def test_a_dark_photo_is_shown_brightened_and_must_be_checked(pages: Any, tmp_pa
     page.locator("#checked-full-size input").check()
     page.locator("#to-preview").click()
     page.locator("#compare .plv-after").wait_for(timeout=60_000)
+
+
+def test_many_formats_in_one_upload_and_a_bad_file_named(pages: Any, tmp_path: Path) -> None:
+    import pillow_heif
+
+    source = Image.open(SAMPLES / "s05_window.jpg").convert("RGB")
+    files = []
+    for fmt, ext in (("PNG", "png"), ("TIFF", "tif"), ("WEBP", "webp")):
+        files.append(tmp_path / f"w.{ext}")
+        source.save(files[-1], fmt)
+    pillow_heif.from_pillow(source).save(tmp_path / "w.heic")
+    files.append(tmp_path / "w.heic")
+    (tmp_path / "notes.jpg").write_text("a shopping list, not a photo")
+    files.append(tmp_path / "notes.jpg")
+    page = pages.open()
+    upload(page, *files)
+    page.locator("#upload-status li").first.wait_for()
+    status = page.inner_text("#upload-status")
+    assert "4 photo(s)" in status and "notes.jpg" in status and "Traceback" not in status
+    page.locator("#photo-select input").click()
+    options = page.locator("[role=option]").all_inner_texts()
+    assert [o.split(" · ")[1] for o in options] == ["w.png", "w.tif", "w.webp", "w.heic"]
