@@ -63,11 +63,7 @@ _STEPS = (
 
 def _header(page: Page) -> None:
     with gr.Row(elem_id="topbar"):
-        gr.HTML(
-            f'<h1 class="pl-title">{text("app.title", i18n.REFERENCE)}</h1>'
-            f'<p class="pl-subtitle">{text("app.subtitle", i18n.REFERENCE)}</p>',
-            elem_id="app-title",
-        )
+        page.parts["header"] = {"title": gr.HTML(title_html(i18n.REFERENCE), elem_id="app-title")}
         page.language = label(
             page,
             gr.Dropdown(
@@ -86,6 +82,13 @@ def _header(page: Page) -> None:
             choices=[], value=None, label=t("photo.select"), elem_id="photo-select", interactive=True
         ),
         label="photo.select",
+    )
+
+
+def title_html(lang: str) -> str:
+    return (
+        f'<h1 class="pl-title">{views.esc(text("app.title", lang))}</h1>'
+        f'<p class="pl-subtitle">{views.esc(text("app.subtitle", lang))}</p>'
     )
 
 

@@ -160,7 +160,8 @@ def areas_summary(item: Item, lang: str) -> str:
     if waiting:
         line += " " + text("areas.detecting_" + waiting[0], lang)
     for family, message in item.failed.items():
-        line += " " + text("areas.failed", lang, family=family, message=message)
+        name = kind_name({"faces": "face", "text": "text", "people": "person"}.get(family, "other"), lang)
+        line += " " + text("areas.failed", lang, family=name, message=message)
     return line
 
 
