@@ -178,6 +178,7 @@ def _wire(demo: gr.Blocks, page: Page, store: Any, history: Any, preload: list[P
                 )
             ),
             **heading_updates(page, lang),
+            page.part("header", "title"): title_html(lang),
         }
 
     def set_language(lang: str | None, desk: Desk) -> dict[Any, Any]:
