@@ -215,6 +215,7 @@ def _wire(demo: gr.Blocks, page: Page, store: Any, history: Any, preload: list[P
         *page.labels.components(),
         *ethics.language_outputs(page),
         *page.parts["headings"].values(),
+        page.part("header", "title"),
     ]
     all_outputs = list(
         dict.fromkeys(
