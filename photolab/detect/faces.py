@@ -34,6 +34,8 @@ WORK_LONG = 1600  # long side of the working copy of a large photo (px)
 FULL_RES_LONG = 2048  # photos up to this long side are searched at full resolution
 SMALL_PHOTO_LONG = 1280  # photos up to this long side are searched enlarged 2x
 ROTATED_LONG = 800  # long side of the rotated copies
+TURNED_PROBE = 0.6  # a face this sure in a turned copy, that the upright passes missed ...
+TURNED_SHARE = 0.2  # ... (at least this share of the upright faces) earns that orientation full passes
 FINE_FACE_PX = 24  # faces found smaller than this at working scale trigger the fine pass over their area
 TILE = 1024  # tile side (px) for the fine pass
 FINE_SCALE = 1.5  # the fine pass looks at the photo this much larger than the working copy
@@ -68,6 +70,9 @@ RULES = {
     "rotated": Rule(least=0.6, sure=0.6),
 }
 CONFIRMING = {"centerface": 0.08, "yunet": 0.25, "blazeface": 0.4}  # a second opinion may be this weak
+STRONG = {"centerface": 0.5, "yunet": 0.85, "blazeface": 0.9, "rotated": 0.8}  # needs no support ...
+STRONG_PAIR = (1.1, 1.1)  # ... nor does a face CenterFace and YuNet both see this sure (off: > 1)
+DARK_KEEPS_WEAK = False  # True: in a dark photo weak faces need no strong neighbour
 RAW_THRESHOLD = {"centerface": 0.08, "yunet": 0.25, "blazeface": 0.4, "rotated": 0.6}
 OUTLINE_PRIORITY = {"centerface": 0, "yunet": 1, "blazeface": 2}  # whose box outlines a merged face
 ALL_PASSES = ("centerface", "yunet", "blazeface", "fine", "rotated", "lowlight")
@@ -251,11 +256,7 @@ def look(image: np.ndarray, passes: tuple[str, ...] | None = None) -> Looked:
     if "blazeface" in use:
         run.run("blazeface", "blazeface", lambda: _bf(rgb))
     if "rotated" in use:
-        small, rf = _shrunk(rgb, work, ROTATED_LONG)
-        sh, sw = small.shape[:2]
-        for turns in (1, 3):
-            run.run("centerface-rotated", "rotated", lambda t=turns: _scaled(_rotated_back(
-                _cf(np.ascontiguousarray(np.rot90(small, t)), RAW_THRESHOLD["rotated"]), t, sw, sh), rf))
+        _rotated_passes(run, rgb, work, factor)
     mean, p90 = luma_stats(work)
     dark = mean < DARK_MEAN or p90 < DARK_P90
     if dark and "lowlight" in use:
@@ -265,6 +266,30 @@ def look(image: np.ndarray, passes: tuple[str, ...] | None = None) -> Looked:
             run.run("yunet-lowlight", "yunet", lambda b=bright, f=lf: _scaled(_yn(b), f))
             run.run("blazeface-lowlight", "blazeface", lambda b=bright, f=lf: _scaled(_bf(b), f))
     return Looked(run.raw, w, h, mean, dark, run.timings)
+
+
+def _rotated_passes(run: _Passes, rgb: np.ndarray, work: np.ndarray, factor: float) -> None:
+    """CenterFace on small copies turned 90° and 270° (people lying down); when a turned copy shows faces
+    the upright passes did not (a photo taken sideways, a group on the floor), that orientation also
+    gets the full CenterFace and YuNet passes at working scale."""
+    small, rf = _shrunk(rgb, work, ROTATED_LONG)
+    sh, sw = small.shape[:2]
+    upright = run.boxes()
+    upright = upright[upright[:, 4] >= 0.5]
+    for turns in (1, 3):
+        probe = _cf(np.ascontiguousarray(np.rot90(small, turns)), RAW_THRESHOLD["rotated"])
+        found = _scaled(_rotated_back(probe, turns, sw, sh), rf)
+        run.run("centerface-rotated", "rotated", lambda f=found: f)
+        new = [b for b in found if b[4] >= TURNED_PROBE and not _same_face(b, upright).any()]
+        if new and len(new) >= TURNED_SHARE * len(upright):
+            _turned_full(run, work, factor, turns)
+
+
+def _turned_full(run: _Passes, work: np.ndarray, factor: float, turns: int) -> None:
+    wh, ww = work.shape[:2]
+    turned = np.ascontiguousarray(np.rot90(work, turns))
+    for name, family, detect in (("centerface-turned", "centerface", _cf), ("yunet-turned", "yunet", _yn)):
+        run.run(name, family, lambda d=detect: _scaled(_rotated_back(d(turned), turns, ww, wh), factor))
 
 
 def _fine_passes(run: _Passes, rgb: np.ndarray, factor: float) -> None:
@@ -334,33 +359,57 @@ def _same_face(box: np.ndarray, others: np.ndarray) -> np.ndarray:
     return (_overlap_of_smaller(box, others) > SAME_FACE_OVERLAP) & (ratio >= SAME_FACE_AREA)
 
 
-Judged = list[tuple[Pass, np.ndarray, bool]]
+Evidence = dict[str, float]  # best score each detector family gave one face
+Judged = list[tuple[Pass, np.ndarray, Evidence]]
 
 
 def _judge(passes: list[Pass]) -> tuple[Judged, list[tuple[Pass, np.ndarray]]]:
-    """Split raw boxes into kept (with a confirmed flag) and weak candidates (shown to the reviewer only)."""
+    """Split raw boxes into kept (with the evidence other families gave the same face) and weak
+    candidates (shown to the reviewer only)."""
     kept, weak = [], []
     for p in passes:
         rule = RULES[p.family]
-        seconds = [q.boxes[q.boxes[:, 4] >= CONFIRMING[q.family]] for q in passes
+        seconds = [(q.family, q.boxes[q.boxes[:, 4] >= CONFIRMING[q.family]]) for q in passes
                    if q.family in CONFIRMING and q.family != p.family and len(q.boxes)]
         for box in p.boxes:
             if box[4] < rule.least:
                 continue  # too weak to keep; it may still confirm another family's box
-            confirmed = any(_same_face(box, s).any() for s in seconds)
-            if box[4] >= rule.sure or confirmed:
-                kept.append((p, box, confirmed))
+            evidence = {p.family: float(box[4])}
+            for family, boxes in seconds:
+                same = _same_face(box, boxes)
+                if same.any():
+                    evidence[family] = max(evidence.get(family, 0.0), float(boxes[same, 4].max()))
+            if box[4] >= rule.sure or len(evidence) > 1:
+                kept.append((p, box, evidence))
             else:
                 weak.append((p, box))
     return kept, weak
+
+
+def strong(evidence: Evidence) -> bool:
+    """Evidence that needs no support from other faces in the photo (see ``combine``)."""
+    return (any(evidence.get(family, 0.0) >= score for family, score in STRONG.items())
+            or min(evidence.get("centerface", 0.0) / STRONG_PAIR[0],
+                   evidence.get("yunet", 0.0) / STRONG_PAIR[1]) >= 1.0)
+
+
+def _supported(regions: list[Region], dark: bool) -> tuple[list[Region], list[Region]]:
+    """(kept, demoted): weak faces stay only in a photo that shows at least one strong face, or a dark one.
+
+    Real weak detections come in crowds and groups (the faces at the back of the room, next to clear ones
+    in front); in photos with no people, every false face is weak. A lone weak face in a bright photo
+    becomes a candidate the reviewer sees, and the photo needs review."""
+    if (dark and DARK_KEEPS_WEAK) or any(strong(r.extra.get("evidence", {})) for r in regions):
+        return regions, []
+    return [], regions
 
 
 def combine(looked: Looked) -> Detection:
     """The ensemble's verdict on what the passes saw: regions to redact, candidates, review flags."""
     w, h = looked.width, looked.height
     kept, weak = _judge(looked.passes)
-    regions = _to_regions(kept, w, h)
-    candidates = _uncovered(_to_regions([(p, b, False) for p, b in weak], w, h), regions)
+    regions, demoted = _supported(_to_regions(kept, w, h), looked.dark)
+    candidates = demoted + _uncovered(_to_regions([(p, b, {}) for p, b in weak], w, h), regions + demoted)
     unconfirmed = [r for r in regions if r.score < CONFIDENT and not r.extra.get("confirmed")]
     low_confidence = looked.dark or len(unconfirmed) >= max(1, BORDERLINE_SHARE * len(regions))
     reasons = []
@@ -390,11 +439,11 @@ def _uncovered(candidates: list[Region], kept: list[Region]) -> list[Region]:
 
 def _to_regions(found: Judged, w: int, h: int) -> list[Region]:
     raw = []
-    for p, (x1, y1, x2, y2, score), confirmed in found:
+    for p, (x1, y1, x2, y2, score), evidence in found:
         box = clip((float(x1), float(y1), float(x2 - x1), float(y2 - y1)), w, h)
         if box[2] >= 2 and box[3] >= 2:
             raw.append(Region(kind="face", box=box, score=round(float(score), 3), detector=p.name,
-                              extra={"confirmed": confirmed}))
+                              extra={"evidence": evidence}))
     return _merge_with_votes(raw)
 
 
@@ -425,10 +474,15 @@ def _merge_with_votes(raw: list[Region]) -> list[Region]:
     for i in np.nonzero(owner == np.arange(len(order)))[0]:
         members = [order[k] for k in np.nonzero(owner == i)[0]]
         families = sorted({_family(m) for m in members})
-        confirmed = len(families) >= 2 or any(m.extra.get("confirmed") for m in members)
+        evidence: Evidence = {}
+        for m in members:
+            for family, score in m.extra.get("evidence", {}).items():
+                evidence[family] = round(max(evidence.get(family, 0.0), score), 3)
+        confirmed = len(families) >= 2 or len(evidence) >= 2
         # The outline comes from the family that draws the tightest boxes; the score is the best one.
         outline = min(members, key=lambda m: (OUTLINE_PRIORITY.get(_family(m), 9), -m.score))
-        out.append(outline.with_(score=order[i].score, extra={"detectors": families, "confirmed": confirmed}))
+        out.append(outline.with_(score=order[i].score, extra={"detectors": families, "confirmed": confirmed,
+                                                              "evidence": evidence}))
     return out
 
 

@@ -17,7 +17,7 @@ from PIL import Image
 from support import require_shared
 
 from photolab import detect
-from photolab.detect import faces, runtime, yunet
+from photolab.detect import blazeface, faces, runtime, yunet
 from photolab.regions import Region
 
 CORE, COVER, GROW = 0.7, 0.8, 1.3
@@ -169,3 +169,65 @@ def test_dev_set_recall_and_over_redaction() -> None:
 def test_odd_sizes_and_empty_pictures(shape: tuple[int, ...]) -> None:
     result = faces.detect_faces(np.full(shape, 128, np.uint8))
     assert result.regions == [] and not result.dark
+
+
+def test_blazeface_finds_large_near_faces_where_they_are() -> None:
+    rec = labels()["retinaface_couple.jpg"]
+    boxes = blazeface.detect(photo("retinaface_couple.jpg"), 0.5)
+    for x, y, w, h in (f["box"] for f in rec["faces"] if not f.get("ignore") and f["box"][3] > 300):
+        centres = [((b[0] + b[2]) / 2, (b[1] + b[3]) / 2) for b in boxes]
+        assert any(abs(cx - (x + w / 2)) < w / 3 and abs(cy - (y + h / 2)) < h / 3 for cx, cy in centres)
+
+
+def very_dark(rgb: np.ndarray) -> np.ndarray:
+    """Mean brightness about 15/255 (a room lit by a phone screen), with sensor noise."""
+    scaled = rgb.astype(np.float32) * (15.0 / max(1.0, float(rgb.mean())))
+    noisy = scaled + np.random.default_rng(1).normal(0, 1.2, rgb.shape)
+    return np.clip(noisy, 0, 255).astype(np.uint8)
+
+
+def test_very_dark_photo_is_flagged_and_the_desk_can_show_it_brightened() -> None:
+    rgb = very_dark(photo("nasa_office_group.jpg"))
+    result = faces.detect_faces(rgb)
+    assert result.needs_review and any("brightened" in r for r in result.needs_review_reasons)
+    shown, brightened = faces.review_view(rgb)
+    assert brightened and shown.shape == rgb.shape and shown.mean() > 4 * rgb.mean()
+    bright = photo("ulfd_group_rows.jpg")
+    same, changed = faces.review_view(bright)
+    assert not changed and np.array_equal(same, bright)
+
+
+def test_group_photographed_sideways_gets_full_passes_in_its_orientation() -> None:
+    """A whole group turned 90 degrees: small faces too, not only the large ones the probe sees."""
+    name = "ulfd_masks_crowd.jpg"  # 41 faces: the small turned probe alone misses a dozen
+    rec = labels()[name]
+    turned = np.ascontiguousarray(np.rot90(photo(name)))
+    width = rec["width"]
+    moved = [{"box": [y, width - x - w, h, w], "ignore": f.get("ignore")}
+             for f, (x, y, w, h) in ((f, f["box"]) for f in rec["faces"])]
+    result = faces.detect_faces(turned)
+    assert "centerface-turned" in {r.detector for r in result.regions}
+    assert missed(result.regions, moved, turned.shape[1], turned.shape[0]) == []
+
+
+def _looked(boxes: dict[str, list[list[float]]], dark: bool = False) -> faces.Looked:
+    passes = [faces.Pass(name.split("-")[0], name, np.asarray(b, np.float32).reshape(-1, 5))
+              for name, b in boxes.items()]
+    return faces.Looked(passes, 1000, 800, 30.0 if dark else 120.0, dark, {})
+
+
+def test_a_lone_weak_face_is_a_candidate_but_kept_next_to_a_clear_one() -> None:
+    weak = [600, 300, 630, 340, 0.3]  # what CenterFace reports on a distant monitor or a knot in wood
+    alone = faces.combine(_looked({"centerface": [weak]}))
+    assert alone.regions == [] and len(alone.candidates) == 1 and alone.needs_review
+    crowd = faces.combine(_looked({"centerface": [weak, [100, 100, 160, 180, 0.9]]}))
+    assert len(crowd.regions) == 2 and not crowd.candidates  # the back row of a real group
+    dark = faces.combine(_looked({"centerface": [weak]}, dark=True))
+    assert dark.regions == [] and len(dark.candidates) == 1 and dark.dark and dark.needs_review
+
+
+def test_a_large_box_is_not_confirmed_by_a_small_face_inside_it() -> None:
+    face = [120, 130, 150, 170, 0.95]
+    shirt = [80, 100, 300, 400, 0.55]  # YuNet on a shirt, around a real face
+    found = faces.combine(_looked({"centerface": [face], "yunet": [shirt]}))
+    assert [r.box for r in found.regions] == [(120, 130, 30, 40)]
