@@ -56,7 +56,7 @@ WIDEN = 4  # each widening multiplies the ring by this
 MAX_GRID = 320  # grid cells across a window's long side at most (bounds the work for huge areas)
 SAMPLES_PER_CELL = 3  # lattice samples across a cell's side (at least)
 MAX_SAMPLES_ACROSS = 640  # lattice samples across a window's long side at most
-RELAX_STEPS = 24  # Jacobi steps per pyramid level of the membrane solve
+RELAX_STEPS = 12  # Jacobi steps per pyramid level of the membrane solve
 MOSAIC_CELLS = 8  # mosaic cells across the long side of a pixelated area
 BLUR_NOISE_SD = 1.5  # grey levels per grid cell (smooth, so fine detail stays near zero)
 MOSAIC_NOISE_SD = 4.0  # grey levels per mosaic cell
@@ -180,18 +180,21 @@ def _groups(areas: list[Area]) -> list[list[Area]]:
             i = parent[i]
         return i
 
-    for i, a in enumerate(areas):
-        for j in range(i):
-            if _touch(a.box, areas[j].box):
-                parent[root(i)] = root(j)
+    boxes = np.array([a.box for a in areas], np.int64).reshape(-1, 4)
+    for i in range(len(areas)):
+        for j in np.flatnonzero(_touching(boxes[:i], boxes[i])):
+            parent[root(i)] = root(int(j))
     groups: dict[int, list[Area]] = {}
     for i, area in enumerate(areas):
         groups.setdefault(root(i), []).append(area)
     return list(groups.values())
 
 
-def _touch(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    return a[0] <= b[0] + b[2] and b[0] <= a[0] + a[2] and a[1] <= b[1] + b[3] and b[1] <= a[1] + a[3]
+def _touching(boxes: np.ndarray, box: np.ndarray | tuple[int, ...], gap: int = 0) -> np.ndarray:
+    """Which of ``boxes`` (n x 4, x y w h) overlap ``box`` or lie within ``gap`` px of it."""
+    x, y, w, h = box
+    return ((boxes[:, 0] <= x + w + gap) & (x <= boxes[:, 0] + boxes[:, 2] + gap)
+            & (boxes[:, 1] <= y + h + gap) & (y <= boxes[:, 1] + boxes[:, 3] + gap))
 
 
 @dataclass(frozen=True)
@@ -269,8 +272,10 @@ def _sample_cells(
         # A sparse lattice relies on where Pillow reads: a 1 px margin keeps it safe even one pixel off.
         # Every pixel (step 1) is an identity read, so the pixels touching an area are used.
         margin = 1 if step > 1 else 0
-        for area in areas:
-            hidden |= area.contains(xs, ys, margin)
+        window = (int(xs[0]), int(ys[0]), int(xs[-1] - xs[0]) + 1, int(ys[-1] - ys[0]) + 1)
+        boxes = np.array([a.box for a in areas], np.int64).reshape(-1, 4)
+        for i in np.flatnonzero(_touching(boxes, window, gap=margin + 1)):
+            hidden |= areas[int(i)].contains(xs, ys, margin)
         known = ~hidden
         np.copyto(sums[j0:j1, i0:i1], samples, where=known[:, :, None])
         counts[j0:j1, i0:i1] = known
@@ -305,22 +310,24 @@ def _membrane(sums: np.ndarray, weights: np.ndarray, full: float) -> np.ndarray:
     if max(rows, cols) <= 2:
         mean = sums.sum(axis=(0, 1)) / weights.sum()
         return np.broadcast_to(mean, sums.shape).astype(np.float32)
-    pad_r, pad_c = rows % 2, cols % 2
-    coarse = _membrane(
-        _pool(np.pad(sums, ((0, pad_r), (0, pad_c), (0, 0))), 2),
-        _pool(np.pad(weights, ((0, pad_r), (0, pad_c))), 2),
-        full * 4,
-    )
+    if rows % 2 or cols % 2:
+        sums = np.pad(sums, ((0, rows % 2), (0, cols % 2), (0, 0)))
+        weights = np.pad(weights, ((0, rows % 2), (0, cols % 2)))
+    coarse = _membrane(_pool(sums, 2), _pool(weights, 2), full * 4)
+    sums, weights = sums[:rows, :cols], weights[:rows, :cols]
     size = (coarse.shape[1] * 2, coarse.shape[0] * 2)
     value = cv2.resize(coarse, size, interpolation=cv2.INTER_LINEAR).reshape(
         size[1], size[0], -1)[:rows, :cols]
     confidence = np.clip(weights / full, 0.0, 1.0)[:, :, None]
     mean = sums / np.maximum(weights, 1e-6)[:, :, None]
-    known = confidence * mean
+    known = (confidence * mean).astype(np.float32)
+    free = (1.0 - confidence).astype(np.float32)
+    value = np.ascontiguousarray(value, np.float32)
     for _ in range(RELAX_STEPS):
         around = cv2.filter2D(value, -1, _NEIGHBOURS, borderType=cv2.BORDER_REPLICATE)
-        value = known + (1.0 - confidence) * around.reshape(value.shape)
-    return value.astype(np.float32)
+        np.multiply(around.reshape(value.shape), free, out=value)
+        value += known
+    return value
 
 
 def _paint(

@@ -127,7 +127,7 @@ def hidden_mask(shape: tuple[int, int], regions: list[Region], padding: float = 
 def reference_fill(pixels: np.ndarray, regions: list[Region]) -> np.ndarray:
     """A fill made from the surroundings alone, by an independent method: Telea inpainting."""
     mask = hidden_mask(pixels.shape[:2], regions).astype(np.uint8)
-    return cv2.inpaint(pixels, mask, 5, cv2.INPAINT_TELEA)
+    return cv2.inpaint(pixels, mask, 3, cv2.INPAINT_TELEA)
 
 
 def coarse_mosaic(pixels: np.ndarray, regions: list[Region], seed: int = 0) -> np.ndarray:
