@@ -44,6 +44,8 @@ DARK_P90 = 110.0  # ... or whose 90th percentile is below this
 VERY_DARK_MEAN = 30.0  # below this a reviewer cannot judge the photo at normal brightness
 LOWLIGHT_LONG = 1024  # long side of the denoised, brightened copy of a dark photo
 LOWLIGHT_DENOISE = 1.5  # Gaussian sigma (px) applied before brightening
+SOFT_DETAIL = 20.0  # a photo with less fine detail than this is blurred: it also gets a half-size pass ...
+SOFT_SCALE = 0.5  # ... where blurred faces look sharper
 CONFIDENT = 0.5  # a face below this that no second detector family confirms is "borderline"
 BORDERLINE_SHARE = 0.05  # low confidence when this share of the faces (at least one) is borderline
 SAME_FACE_OVERLAP = 0.5  # two boxes show the same face: this much of the smaller inside the larger ...
@@ -75,7 +77,7 @@ STRONG_PAIR = (1.1, 1.1)  # ... nor does a face CenterFace and YuNet both see th
 DARK_KEEPS_WEAK = False  # True: in a dark photo weak faces need no strong neighbour
 RAW_THRESHOLD = {"centerface": 0.08, "yunet": 0.25, "blazeface": 0.4, "rotated": 0.6}
 OUTLINE_PRIORITY = {"centerface": 0, "yunet": 1, "blazeface": 2}  # whose box outlines a merged face
-ALL_PASSES = ("centerface", "yunet", "blazeface", "fine", "rotated", "lowlight")
+ALL_PASSES = ("centerface", "yunet", "blazeface", "fine", "rotated", "lowlight", "soft")
 
 
 @dataclass
@@ -259,6 +261,10 @@ def look(image: np.ndarray, passes: tuple[str, ...] | None = None) -> Looked:
         _rotated_passes(run, rgb, work, factor)
     mean, p90 = luma_stats(work)
     dark = mean < DARK_MEAN or p90 < DARK_P90
+    if "soft" in use and not dark and _soft(rgb):
+        half, hf = _shrunk(rgb, work, max(64, round(SOFT_SCALE * max(h, w))))
+        run.run("centerface-soft", "centerface", lambda: _scaled(_cf(half), hf))
+        run.run("yunet-soft", "yunet", lambda: _scaled(_yn(half), hf))
     if dark and "lowlight" in use:
         for bright in _lowlight_copies(rgb, work, small_photo):
             lf = bright.shape[1] / w
@@ -318,6 +324,13 @@ def _small_face_area(boxes: np.ndarray, factor: float, w: int, h: int) -> tuple[
     x2 = min(w, int(small[:, 2].max() + margin))
     y2 = min(h, int(small[:, 3].max() + margin))
     return (x1, y1, x2, y2) if x2 > x1 and y2 > y1 else None
+
+
+def _soft(rgb: np.ndarray) -> bool:
+    """Out of focus or shaken: little fine detail anywhere (99th percentile of the Laplacian at 1024 px)."""
+    h, w = rgb.shape[:2]
+    grey = cv2.cvtColor(_resize(rgb, min(1.0, 1024 / max(h, w))), cv2.COLOR_RGB2GRAY)
+    return float(np.percentile(np.abs(cv2.Laplacian(grey.astype(np.float32), cv2.CV_32F)), 99)) < SOFT_DETAIL
 
 
 def _lowlight_copies(rgb: np.ndarray, work: np.ndarray, small_photo: bool) -> Iterator[np.ndarray]:
