@@ -240,7 +240,6 @@ def child_main() -> int:
     if config.lock_fd >= 0:  # held until this process ends; not handed on to anything it starts
         os.set_inheritable(config.lock_fd, False)
     private = config.private_tmpfs and temp.private_tmpfs(run / "files")  # before any thread starts
-    _die_with_supervisor(config.supervisor_pid)
     for folder in ("gradio", "tmp"):
         (run / "files" / folder).mkdir(mode=0o700, exist_ok=True)
     gradio_dir = run / "files" / "gradio"
@@ -255,6 +254,15 @@ def child_main() -> int:
             temp.wipe_temp_dir(gradio_dir)
             temp.wipe_temp_dir(run / "files" / "tmp")
 
+    def stop_while_starting(_sig: int, _frame: Any) -> None:  # until the web server takes over
+        wipe()
+        if orphaned():
+            os._exit(1)
+        raise SystemExit(0)
+
+    for sig in FORWARDED:
+        signal.signal(sig, stop_while_starting)
+    _die_with_supervisor(config.supervisor_pid)
     try:
         temp.prepare_environment(gradio_dir)
         from photolab.server import web

@@ -234,6 +234,33 @@ def _call(result: int) -> None:
         raise OSError(err, os.strerror(err))
 
 
+def _enter_private_tmpfs(libc: ctypes.CDLL, folder: Path) -> None:
+    uid, gid = os.getuid(), os.getgid()
+    _call(libc.unshare(_CLONE_NEWNS | (0 if uid == 0 else _CLONE_NEWUSER)))
+    if uid != 0:
+        Path("/proc/self/setgroups").write_text("deny")
+        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+    # Private propagation first: without it a mount could leak back into the parent namespace.
+    _call(libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None))
+    flags = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+    _call(libc.mount(b"tmpfs", os.fsencode(folder), b"tmpfs", flags, b"mode=0700"))
+
+
+def _probe_private_tmpfs(libc: ctypes.CDLL, folder: Path) -> bool:
+    """Try the whole sequence in a forked copy first: a half-done one (a user namespace without its uid
+    map) cannot be undone and would leave this process unable to create files."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the forked probe
+        try:
+            _enter_private_tmpfs(libc, folder)
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
 def private_tmpfs(folder: Path) -> bool:
     """Mount a fresh tmpfs on ``folder`` in a mount namespace of this process alone; False if refused.
 
@@ -241,21 +268,13 @@ def private_tmpfs(folder: Path) -> bool:
     root, a user namespace mapping only our own uid and gid gives the right to mount; nothing else
     changes for the process (same uid, same network). Files written there never appear in the shared
     /dev/shm, and the kernel frees them when the last process in the namespace exits, however it dies.
+    Refused (False) where the kernel or a security policy (AppArmor, seccomp) forbids it.
     """
     libc = _libc()
-    if libc is None:
+    if libc is None or not _probe_private_tmpfs(libc, folder):
         return False
-    uid, gid = os.getuid(), os.getgid()
     try:
-        _call(libc.unshare(_CLONE_NEWNS | (0 if uid == 0 else _CLONE_NEWUSER)))
-        if uid != 0:
-            Path("/proc/self/setgroups").write_text("deny")
-            Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
-            Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
-        # Private propagation first: without it a mount could leak back into the parent namespace.
-        _call(libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None))
-        flags = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
-        _call(libc.mount(b"tmpfs", os.fsencode(folder), b"tmpfs", flags, b"mode=0700"))
+        _enter_private_tmpfs(libc, folder)
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.EINVAL, errno.ENOSPC, errno.EACCES, errno.ENOSYS):
             raise

@@ -193,3 +193,36 @@ print("OUTSIDE", bad)
         env.pop(key, None)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=180)
     assert "OUTSIDE []" in out.stdout, out.stdout + out.stderr[-3000:]
+
+
+def test_the_private_tmpfs_of_an_ordinary_user_is_invisible_outside_and_gone_after(tmp_path: Path) -> None:
+    """The user-namespace path (any uid but root) of ``temp.private_tmpfs``, run as uid 65534 via unshare."""
+    import shutil
+
+    if not shutil.which("unshare"):
+        pytest.skip("util-linux unshare is missing")
+    folder = tmp_path / "files"
+    folder.mkdir(mode=0o700)
+    script = (
+        "import os, sys\nfrom pathlib import Path\nfrom photolab.server import temp\n"
+        "assert temp.private_tmpfs(Path('/no/such/folder')) is False  # refused: the process is untouched\n"
+        f"ok = temp.private_tmpfs(Path({str(folder)!r}))\n"
+        f"Path({str(folder)!r}, 'upload.jpg').write_bytes(b'PLMARK-private')\n"
+        "print(ok, os.getuid(), flush=True)\nsys.stdin.read()\n"
+    )
+    command = ["unshare", "--user", "--map-user=65534", "--map-group=65534", sys.executable, "-c", script]
+    proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdin is not None
+    ready = proc.stdout.readline().split()
+    if not ready:
+        proc.wait(timeout=10)
+        pytest.skip("user namespaces are not allowed here")
+    try:
+        assert ready == ["True", "65534"], "mounted as an ordinary uid"
+        assert list(folder.iterdir()) == [], "nothing is visible outside the namespace"
+        inside = Path(f"/proc/{proc.pid}/root{folder}/upload.jpg")
+        assert inside.read_bytes() == b"PLMARK-private", "the file is there, in the process's own view"
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=10)
+    assert list(folder.iterdir()) == [] and not inside.exists()
