@@ -162,12 +162,13 @@ def main() -> None:
                             ("text boxes on the photo", 2)):
                 print(f"| {name} | {statistics.median(r[i] for r in runs):.2f} |")
             count, visit, total = keyboard_review(browser, url, args.crowd)
-            print(f"\nkeyboard review of {args.crowd.name}: {count} areas, all visited with J in {visit:.1f} s; "
-                  f"visit + toggle each + open the preview: {total:.1f} s")
+            print(f"\nkeyboard review of {args.crowd.name}: {count} areas, all visited with J in "
+                  f"{visit:.1f} s; visit + toggle each + open the preview: {total:.1f} s")
             start, full, after = memory(browser, url, proc.pid, photo, args.uploads)
-            print(f"\n| server memory | MB |\n|---|---|\n| at start (models loaded on first use) | {start:.0f} |"
-                  f"\n| after {args.uploads} uploads in one session | {full:.0f} |\n| after that session ended | "
-                  f"{after:.0f} |")
+            print("\n| server memory | MB |\n|---|---|")
+            print(f"| at start (models load on first use) | {start:.0f} |")
+            print(f"| after {args.uploads} uploads in one session | {full:.0f} |")
+            print(f"| after that session ended | {after:.0f} |")
         finally:
             browser.close()
             proc.terminate()

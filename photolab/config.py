@@ -4,7 +4,8 @@
 - ``PHOTOLAB_MODELS``: folder of the verified model weights (default: <checkout>/models, else the data dir).
 - ``PHOTOLAB_DB``: SQLite file of review records and workshop rounds (default: <data dir>/photolab/).
 - ``PHOTOLAB_TEMP_ROOT``: parent of the server's private temp folders (default: /dev/shm, else TMPDIR).
-- ``PHOTOLAB_USERS``: ``name:password,...`` logins for ``serve`` off loopback (default: one generated).
+- ``PHOTOLAB_USERS``: ``name:password,...`` logins for ``serve`` off loopback (default: one generated;
+  weak passwords are refused at start: ``server/auth.py``).
 - ``PHOTOLAB_SAMPLES``: workshop scenario folder (default: <checkout>/samples).
 - ``PHOTOLAB_PUBLIC_URL``: the address workshop participants type (default: from the request).
 - ``XDG_DATA_HOME``: the user data dir (default: ~/.local/share).

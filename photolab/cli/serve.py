@@ -11,6 +11,7 @@ from photolab.cli.output import problem
 
 
 def serve_command(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Images or folders to open in the review desk at start.")
     ] = None,
@@ -31,4 +32,5 @@ def serve_command(
         for path, reason in found.failures:
             problem(path, reason)
         preload = [job.source for job in found.jobs]
-    serve(host=host, port=port, workshop=workshop, db=db, preload=preload, echo=typer.echo)
+    debug = bool(ctx.parent and ctx.parent.params.get("debug"))
+    serve(host=host, port=port, workshop=workshop, db=db, preload=preload, debug=debug)

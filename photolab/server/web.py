@@ -174,14 +174,15 @@ def build(
 ) -> tuple[Any, Any]:
     """Build the Blocks to serve and its record store (import gradio only after prepare_environment)."""
     from photolab.review.store import RecordStore
-    from photolab.ui.app import build_app
 
     store = RecordStore(db)
     if workshop:
         from photolab.ui.workshop import build_workshop
 
         return build_workshop(db), store
-    return build_app(store=store, preload=preload or []), store
+    from photolab.ui.desk import build_desk
+
+    return build_desk(store, preload or []), store
 
 
 # --- in-process servers (tests, benchmarks) -------------------------------------------------------

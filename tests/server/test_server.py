@@ -178,8 +178,8 @@ sys.addaudithook(hook)
 from photolab import server
 server.prepare_environment()
 from photolab.review.store import RecordStore
-from photolab.ui.app import build_app
-demo = build_app(RecordStore({str(tmp_path / "r.sqlite3")!r}))
+from photolab.ui.desk import build_desk
+demo = build_desk(RecordStore({str(tmp_path / "r.sqlite3")!r}))
 running = server.start(server.mount(demo))
 import urllib.request
 for path in ("/", "/config", "/gradio_api/info"):
