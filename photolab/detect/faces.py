@@ -283,9 +283,9 @@ def _rotated_passes(run: _Passes, rgb: np.ndarray, work: np.ndarray, factor: flo
     upright = run.boxes()
     upright = upright[upright[:, 4] >= 0.5]
     for turns in (1, 3):
-        probe = _cf(np.ascontiguousarray(np.rot90(small, turns)), RAW_THRESHOLD["rotated"])
-        found = _scaled(_rotated_back(probe, turns, sw, sh), rf)
-        run.run("centerface-rotated", "rotated", lambda f=found: f)
+        run.run("centerface-rotated", "rotated", lambda t=turns: _scaled(_rotated_back(
+            _cf(np.ascontiguousarray(np.rot90(small, t)), RAW_THRESHOLD["rotated"]), t, sw, sh), rf))
+        found = run.raw[-1].boxes
         new = [b for b in found if b[4] >= TURNED_PROBE and not _same_face(b, upright).any()]
         if new and len(new) >= TURNED_SHARE * len(upright):
             _turned_full(run, work, factor, turns)
