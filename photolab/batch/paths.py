@@ -1,8 +1,10 @@
 """Which files a batch takes: every path given, folders recursed, and a reason for each one it does not.
 
-Every file under a folder is either a job or an entry with a reason: an image is a job; a file that is
-clearly not an image (a sidecar, a text file) is counted as "not an image"; anything else (a camera RAW,
-an unrecognised file, an unreadable one) is a failure line, never a silent skip.
+Every file under a folder is either a job or an entry with a reason (``photo.recognise`` decides from the
+first bytes and the name): an image is a job; a file that is clearly not an image (a text file, a video)
+is counted as "not an image", an XMP sidecar as a sidecar (not copied: it can hold GPS and names);
+anything else (a camera RAW, an unrecognised file, an unreadable one) is a failure line, never skipped in
+silence.
 """
 
 from __future__ import annotations
@@ -13,14 +15,6 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-# Names that are clearly not photos (sidecars, documents, system files): counted, not failed.
-NOT_IMAGE_SUFFIXES = {
-    ".xmp", ".txt", ".json", ".csv", ".md", ".pdf", ".xml", ".yaml", ".yml", ".log", ".db", ".ini",
-    ".thm", ".aae", ".pp3", ".dop", ".on1", ".cos", ".html", ".htm", ".zip",
-}
-NOT_IMAGE_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
-HEAD_BYTES = 64
 
 
 @dataclass(frozen=True)
@@ -105,18 +99,28 @@ def _folder_entries(folder: Path, seen: set[tuple[int, int]], found: Expanded) -
 
 def _take(path: Path, found: Expanded) -> bool:
     """True for a file to process; otherwise it is counted aside or recorded as a failure here."""
-    if path.name in NOT_IMAGE_NAMES or path.suffix.lower() in NOT_IMAGE_SUFFIXES:
-        (found.sidecars if path.suffix.lower() == ".xmp" else found.not_images).append(path)
-        return False
+    from photolab.photo import RECOGNISE_HEAD_BYTES, recognise
+
     try:
         st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            found.failures.append((path, "not a regular file (pipe, socket or device)"))
+            return False
+        with open(path, "rb") as fh:
+            head = fh.read(RECOGNISE_HEAD_BYTES)
     except OSError as exc:
         found.failures.append((path, os_reason(exc)))
         return False
-    if not stat.S_ISREG(st.st_mode):
-        found.failures.append((path, "not a regular file (pipe, socket or device)"))
-        return False
-    return True  # the loader names what is wrong with anything that is not a readable image
+    what = recognise(head, path.name)
+    if what.kind == "image":
+        return True
+    if what.kind == "sidecar":
+        found.sidecars.append(path)
+    elif what.kind == "not_image":
+        found.not_images.append(path)
+    else:  # camera RAW, unsupported or unrecognised: named with its reason, never skipped in silence
+        found.failures.append((path, what.reason))
+    return False
 
 
 def os_reason(exc: OSError) -> str:

@@ -20,13 +20,17 @@ from photolab.core.io import PART_PREFIX
 
 
 def photolab(*args: str | Path, **kw) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "photolab", *map(os.fsencode, args)], capture_output=True,
-                          timeout=300, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "photolab", *map(os.fsencode, args)], capture_output=True, timeout=300, **kw
+    )
 
 
 def start(*args: str | Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "photolab", *map(os.fsencode, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "photolab", *map(os.fsencode, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def photos(folder: Path, count: int, size: int = 64) -> Path:
@@ -43,8 +47,9 @@ def leftovers(folder: Path) -> list[Path]:
 def test_two_runs_into_one_folder_never_both_claim_a_file(tmp_path: Path) -> None:
     src = photos(tmp_path / "in", 60)
     out = tmp_path / "out"
-    runs = [start("strip", src, "-o", out, "--report", tmp_path / f"r{i}.json", "--jobs", "1")
-            for i in range(2)]
+    runs = [
+        start("strip", src, "-o", out, "--report", tmp_path / f"r{i}.json", "--jobs", "1") for i in range(2)
+    ]
     for run in runs:
         run.communicate(timeout=300)
     reports = [json.loads((tmp_path / f"r{i}.json").read_text()) for i in range(2)]
@@ -63,8 +68,12 @@ def test_ctrl_c_leaves_no_partial_file_and_a_rerun_finishes(tmp_path: Path) -> N
     src = photos(tmp_path / "in", 40, size=400)
     out = tmp_path / "out"
     for trial in range(6):
-        run = start("strip", src, "-o", out, "--jobs", "1", "--report", tmp_path / "r.json")
-        time.sleep(0.6 + 0.15 * trial)
+        run = start(
+            "strip", src, "-o", out, "--jobs", "1", "--report", tmp_path / "r.json", "--progress", "json"
+        )
+        assert run.stdout is not None
+        run.stdout.readline()  # the batch is under way: interrupt it somewhere in the next writes
+        time.sleep(0.05 * trial)
         run.send_signal(signal.SIGINT)
         _, err = run.communicate(timeout=120)
         assert run.returncode in (0, 130, -signal.SIGINT), err.decode()
@@ -165,7 +174,34 @@ def test_resume_skips_finished_files_and_redoes_changed_ones(tmp_path: Path) -> 
 def test_jobs_default_follows_the_affinity_mask(cores: str) -> None:
     if len(os.sched_getaffinity(0)) < len(cores.split(",")):
         pytest.skip("needs more cores")
-    probe = subprocess.run(["taskset", "-c", cores, sys.executable, "-c",
-                            "from photolab.config import usable_cores; print(usable_cores())"],
-                           capture_output=True, text=True, check=True)
+    probe = subprocess.run(
+        [
+            "taskset",
+            "-c",
+            cores,
+            sys.executable,
+            "-c",
+            "from photolab.config import usable_cores; print(usable_cores())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert probe.stdout.strip() == str(len(cores.split(",")))
+
+
+def test_every_file_in_a_folder_is_processed_or_named(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.png").write_bytes(encode(pattern_image(), "PNG"))
+    (src / "DSCF0001.RAF").write_bytes(b"FUJIFILMCCD-RAW 0201FF383501" + bytes(4000))
+    (src / "P1000001.RW2").write_bytes(b"IIU\x00\x18\x00\x00\x00" + bytes(4000))
+    (src / "a.xmp").write_text('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF/></x:xmpmeta>')
+    (src / "notes.txt").write_text("visit notes")
+    (src / "mystery.bin").write_bytes(bytes(range(256)) * 4)
+    run = photolab("strip", src, "-o", tmp_path / "out")
+    err = run.stderr.decode()
+    assert run.returncode == 1
+    assert "DSCF0001.RAF: camera RAW" in err and "P1000001.RW2: camera RAW" in err and "mystery.bin: " in err
+    assert "not images: 1" in err and "1 XMP sidecar file(s) not copied" in err
+    assert "3 of 4 file(s) failed" in err and (tmp_path / "out" / "a.png").is_file()

@@ -21,8 +21,14 @@ from photolab.core.io import PART_PREFIX
 distributed = pytest.importorskip("distributed")
 
 FACES = job.Options(detect=("faces",))
-NAMES = ["s02_seclusion.jpg", "s05_window.jpg", "s06_tattoo.jpg", "s07_common_room.jpg",
-         "s09_courtyard.jpg", "s10_framing_wide.jpg"]
+NAMES = [
+    "s02_seclusion.jpg",
+    "s05_window.jpg",
+    "s06_tattoo.jpg",
+    "s07_common_room.jpg",
+    "s09_courtyard.jpg",
+    "s10_framing_wide.jpg",
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +41,9 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def outputs(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.name != MANIFEST}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.name != MANIFEST
+    }
 
 
 def comparable(entries: list[dict], root: Path) -> list[dict]:
@@ -43,7 +51,9 @@ def comparable(entries: list[dict], root: Path) -> list[dict]:
 
 
 @pytest.mark.slow
-def test_a_local_cluster_gives_the_same_outputs_and_report_as_one_process(inputs: Path, tmp_path: Path) -> None:
+def test_a_local_cluster_gives_the_same_outputs_and_report_as_one_process(
+    inputs: Path, tmp_path: Path
+) -> None:
     here = batch.run([inputs], tmp_path / "here", FACES, jobs=1)
     there = batch.run([inputs], tmp_path / "there", FACES, cluster="local:2")
     assert outputs(tmp_path / "here") == outputs(tmp_path / "there")
@@ -54,9 +64,17 @@ def test_a_local_cluster_gives_the_same_outputs_and_report_as_one_process(inputs
 
 @pytest.mark.slow
 def test_a_worker_killed_mid_run_loses_no_file(inputs: Path, tmp_path: Path) -> None:
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, env={"PHOTOLAB_THREADS": "1"}) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            env={"PHOTOLAB_THREADS": "1"},
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         pids = list(client.run(os.getpid).values())
         killed = threading.Event()
 
@@ -65,8 +83,9 @@ def test_a_worker_killed_mid_run_loses_no_file(inputs: Path, tmp_path: Path) -> 
                 killed.set()
                 os.kill(pids[0], signal.SIGKILL)
 
-        summary = batch.run([inputs], tmp_path / "out", FACES, cluster=cluster.scheduler_address,
-                            progress=kill_one)
+        summary = batch.run(
+            [inputs], tmp_path / "out", FACES, cluster=cluster.scheduler_address, progress=kill_one
+        )
     assert killed.is_set()
     assert sorted(e["status"] for e in summary.entries).count("ok") == len(NAMES)
     assert len(outputs(tmp_path / "out")) == len(NAMES)
