@@ -99,16 +99,18 @@ def detect_regions(image: Any, kinds: tuple[str, ...]) -> Any:
 
 def render(photo: Any, regions: list[Any], padding: float = policy.DEFAULT_PADDING) -> Rendered:
     """Redact the enabled ``regions`` and encode once, in the output format chosen for the source."""
-    from photolab import metadata, redact
+    from photolab import metadata
 
     enabled = [r for r in regions if r.enabled]
-    image = photo.image
-    if enabled:
+    image, applied = photo.image, []
+    if enabled:  # (a strip never loads the redaction code, nor numpy and OpenCV with it)
+        from photolab import redact
+
         image = redact.redact(image, enabled, padding=padding, seed=redaction_seed(photo, enabled))
+        applied = [r.with_(box=redact.padded_box(r, padding, photo.width, photo.height)) for r in enabled]
     fmt, ext = metadata.output_format(photo.format, has_alpha=image.mode in ("RGBA", "LA"))
     data = metadata.encode_clean(image, fmt, lossless=_lossless(photo) and fmt == "WEBP")
     metadata.assert_clean(data, photo.name)
-    applied = [r.with_(box=redact.padded_box(r, padding, photo.width, photo.height)) for r in enabled]
     return Rendered(data, fmt, ext, image.width, image.height, applied)
 
 
