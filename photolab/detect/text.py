@@ -53,12 +53,15 @@ REFINE_MAX_PIXELS = 2_500_000  # refine-scale pixels per photo (largest clusters
 PIXEL_THRESH = 0.2  # DB probability for a pixel to count as text (rapidocr default 0.3)
 BOX_THRESH = 0.3  # mean probability inside a box to keep it (rapidocr default 0.5)
 UNCLIP_RATIO = 1.8  # how far DB grows a box around its core (rapidocr default 1.6)
-BIG_LINE = 64  # survey px: a taller "line" is looked at again closer, then must be read to be kept
+BIG_LINE = 64  # survey px: a taller "line" is looked at again closer, then must be read to be kept ...
+SURE_SCORE = 0.65  # ... unless the detector is this sure of it ...
+SURE_MAX_SHARE = 0.01  # ... and it covers at most this share of the photo
 WEAK_SCORE = 0.5  # a short lone box scoring below this must be confirmed by the recogniser ...
 CONFIRM_SCORE = 0.5  # ... (as must every big line): it has to read letters or digits at this confidence
 DUPLICATE_OVERLAP = 0.7  # boxes covered this much by another box are merged into it
 COVERED = 0.8  # ... and a coarse pass's box this much covered by finer lines gives way to them
 COVER_MARGIN = 0.6  # line heights a finer line reaches towards its neighbours in that test
+BLOCK_ROWS = 1.8  # a coarse line this many times as high as the finer lines inside it is a block of rows
 FRAGMENT_HEIGHT = 0.6  # a box at most this share of a touching line's height is a fragment of it
 REC_MIN_SCORE = 0.3
 MEAN = STD = 0.5  # the PP-OCR detector's input normalisation
@@ -118,14 +121,9 @@ def _engine(task: str, threads: int):
 
 
 def _det_session(threads: int):
-    import onnxruntime as ort
+    from photolab.detect import runtime
 
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(str(_model(DET_MODEL)), options, providers=["CPUExecutionProvider"])
+    return runtime.onnx_session(_model(DET_MODEL), threads)
 
 
 def _rec_engine(threads: int):
@@ -166,10 +164,15 @@ def find_text_lines(bgr: np.ndarray, *, threads: int = 1) -> list[TextLine]:
     survey = survey_scale(width, height)
     lines = detect_at(bgr, survey, threads)
     refine = min(REFINE_MAX_SCALE, REFINE_FACTOR * survey)
-    # small lines: their neighbourhood; big ones (often two lines run together): themselves
-    seeds = [(ln, REFINE_CONTEXT) for ln in lines if ln.height * survey <= REFINE_SEED_HEIGHT]
-    seeds += [(ln, BIG_CONTEXT) for ln in lines if ln.height * survey > BIG_LINE]
-    for x, y, w, h in refine_areas(seeds, width, height, refine):
+    # small lines: their neighbourhood; then big ones (often two lines run together, unless they cover a
+    # good part of the photo): themselves, with what budget is left
+    small = [(ln, REFINE_CONTEXT) for ln in lines if ln.height * survey <= REFINE_SEED_HEIGHT]
+    limit = SURE_MAX_SHARE * width * height
+    big = [(ln, BIG_CONTEXT) for ln in lines if ln.height * survey > BIG_LINE and _area(ln.box) <= limit]
+    areas = refine_areas(small, width, height, refine, REFINE_MAX_PIXELS)
+    spent = sum(w * h for _, _, w, h in areas) * refine * refine
+    areas += refine_areas(big, width, height, refine, REFINE_MAX_PIXELS - spent)
+    for x, y, w, h in areas:
         for line in detect_at(bgr[y:y + h, x:x + w], refine, threads):
             lines.append(TextLine(line.quad + np.array([x, y]), line.score, refine))
     return confirmed(bgr, lines, survey, threads)
@@ -255,9 +258,10 @@ def tiles(width: int, height: int, size: int = TILE,
     return [(x, y, w, h) for y, h in spans(height) for x, w in spans(width)]
 
 
-def refine_areas(seeds: list[tuple[TextLine, float]], width: int, height: int, scale: float) -> list[Box]:
+def refine_areas(seeds: list[tuple[TextLine, float]], width: int, height: int, scale: float,
+                 budget: float) -> list[Box]:
     """Bounding boxes of clusters of seed lines, each grown by its context (in line heights); the largest
-    clusters first, until REFINE_MAX_PIXELS (at ``scale``) are spent."""
+    clusters that fit first, until ``budget`` pixels (at ``scale``) are spent."""
     if not seeds:
         return []
     mask = np.zeros((height, width), np.uint8)
@@ -268,7 +272,7 @@ def refine_areas(seeds: list[tuple[TextLine, float]], width: int, height: int, s
         mask[bx[1]:bx[1] + bx[3], bx[0]:bx[0] + bx[2]] = 1
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
     areas = sorted((tuple(int(v) for v in stats[i, :4]) for i in range(1, count)), key=lambda b: -b[2] * b[3])
-    budget, chosen = REFINE_MAX_PIXELS / (scale * scale), []
+    budget, chosen = budget / (scale * scale), []
     for box in areas:
         if box[2] * box[3] <= budget:
             chosen.append(box)
@@ -285,15 +289,22 @@ def _resize(image: np.ndarray, scale: float) -> np.ndarray:
 
 def confirmed(bgr: np.ndarray, lines: list[TextLine], survey: float, threads: int) -> list[TextLine]:
     """Lines minus the doubtful ones the recogniser cannot read either. Doubtful: a big line (taller than
-    BIG_LINE at survey scale: foliage, a dark corner, a row of vents) or a weak, short, lone box (a
-    glyph-like speck). Read: letters or digits (two for a big line) at CONFIRM_SCORE."""
+    BIG_LINE at survey scale: foliage, a dark corner, a car) or a weak, short, lone box (a glyph-like
+    speck). Read: letters or digits (two for a big line) at CONFIRM_SCORE. An unread big line the detector
+    is sure of (SURE_SCORE) and that covers at most SURE_MAX_SHARE of the photo stays: the model sometimes
+    sees a whole car around a 9 px plate it cannot outline, and recall comes first."""
     big = [ln.height * survey > BIG_LINE for ln in lines]
     doubtful = [i for i, ln in enumerate(lines) if big[i] or _speck(ln, lines)]
     if not doubtful:
         return lines
     readings = _read(bgr, [lines[i] for i in doubtful], threads)
-    drop = {i for i, (txt, score) in zip(doubtful, readings, strict=True)
-            if score < CONFIRM_SCORE or sum(c.isalnum() for c in txt) < (2 if big[i] else 1)}
+    limit = SURE_MAX_SHARE * bgr.shape[0] * bgr.shape[1]
+    drop = set()
+    for i, (txt, score) in zip(doubtful, readings, strict=True):
+        read = score >= CONFIRM_SCORE and sum(c.isalnum() for c in txt) >= (2 if big[i] else 1)
+        sure = big[i] and lines[i].score >= SURE_SCORE and _area(lines[i].box) <= limit
+        if not (read or sure):
+            drop.add(i)
     return [ln for i, ln in enumerate(lines) if i not in drop]
 
 
@@ -331,12 +342,15 @@ def merge_lines(lines: list[TextLine]) -> list[tuple[TextLine, tuple[float, floa
 
 
 def _finest_first(lines: list[TextLine]) -> list[TextLine]:
-    """Lines minus those of coarser passes that the finer passes' lines (grown by COVER_MARGIN of their
-    height, to bridge line spacing) cover for at least COVERED of their box."""
+    """Lines minus the blocks of rows coarser passes saw as one: a coarse line at least BLOCK_ROWS times
+    as high as the finer lines inside it, which (grown by COVER_MARGIN of their height, to bridge line
+    spacing) cover at least COVERED of its box. A coarse single line stays (it merges with its parts)."""
     out: list[TextLine] = []
     for line in sorted(lines, key=lambda ln: -ln.scale):
-        finer = [o for o in out if o.scale > line.scale]
-        if not finer or _coverage(line.box, finer) < COVERED:
+        finer = [o for o in out if o.scale > line.scale
+                 and overlap_of_smaller(_int_box(line.box), _int_box(o.box)) > 0.5]
+        block = bool(finer) and line.height >= BLOCK_ROWS * float(np.median([o.height for o in finer]))
+        if not block or _coverage(line.box, finer) < COVERED:
             out.append(line)
     return out
 
