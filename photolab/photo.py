@@ -16,6 +16,7 @@ import io
 import os
 import re
 import stat
+import struct
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -159,12 +160,23 @@ def load(source: str | Path | bytes, *, name: str | None = None) -> Photo:
 
 def _camera_raw(data: bytes, name: str) -> str | None:
     """The plain refusal for a camera RAW file, or None (a JPEG named .nef is a JPEG)."""
+    from photolab.metadata.raw import raw_message
+
+    fmt = _raw_format(data, name)
+    return raw_message(fmt) if fmt else None
+
+
+def _raw_format(data: bytes, name: str) -> str | None:
+    """The camera RAW format of ``data`` ("Nikon NEF" ...), or None; only bytes that are not another
+    image format photolab reads (or are TIFF-structured) can be RAW."""
     if sniff_format(data) not in (None, "TIFF"):
         return None
-    from photolab.metadata.raw import camera_raw, raw_message
+    from photolab.metadata.raw import camera_raw
 
-    fmt = camera_raw(data, name)
-    return raw_message(fmt) if fmt else None
+    try:
+        return camera_raw(data, name)
+    except (struct.error, ValueError, IndexError, OverflowError):  # damaged directories: not a RAW we know
+        return None
 
 
 def read_source(source: str | Path | bytes, name: str | None = None) -> tuple[bytes, str]:
@@ -531,12 +543,12 @@ def recognise(head: bytes, name: str) -> Recognised:
     """What the file named ``name`` whose first bytes are ``head`` is (pass ``RECOGNISE_HEAD_BYTES``
     or more; the whole file works too). Never raises; reads nothing itself."""
     from photolab.metadata import kinds
-    from photolab.metadata.raw import camera_raw, raw_message
+    from photolab.metadata.raw import raw_message
 
     if not head:
         return Recognised("unknown", None, "the file is empty")
     fmt = sniff_format(head)
-    raw = camera_raw(head, name) if fmt in (None, "TIFF") else None
+    raw = _raw_format(head, name)
     if raw is not None:
         return Recognised("raw", raw, raw_message(raw))
     if fmt is not None:
