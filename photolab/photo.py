@@ -162,11 +162,11 @@ def _camera_raw(data: bytes, name: str) -> str | None:
     """The plain refusal for a camera RAW file, or None (a JPEG named .nef is a JPEG)."""
     from photolab.metadata.raw import raw_message
 
-    fmt = _raw_format(data, name)
+    fmt = raw_format(data, name)
     return raw_message(fmt) if fmt else None
 
 
-def _raw_format(data: bytes, name: str) -> str | None:
+def raw_format(data: bytes, name: str) -> str | None:
     """The camera RAW format of ``data`` ("Nikon NEF" ...), or None; only bytes that are not another
     image format photolab reads (or are TIFF-structured) can be RAW."""
     if sniff_format(data) not in (None, "TIFF"):
@@ -548,7 +548,7 @@ def recognise(head: bytes, name: str) -> Recognised:
     if not head:
         return Recognised("unknown", None, "the file is empty")
     fmt = sniff_format(head)
-    raw = _raw_format(head, name)
+    raw = raw_format(head, name)
     if raw is not None:
         return Recognised("raw", raw, raw_message(raw))
     if fmt is not None:

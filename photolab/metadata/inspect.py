@@ -15,9 +15,9 @@ from photolab.errors import UnsupportedFormat
 from photolab.metadata import exif, ifd, xmp
 from photolab.metadata.container import container_for, walk
 from photolab.metadata.findings import Collector, Finding, size_label
-from photolab.metadata.raw import camera_raw, raw_message
+from photolab.metadata.raw import raw_message
 from photolab.metadata.rules import SECOND, SIDECAR, TRAILER
-from photolab.photo import read_source, sniff_format
+from photolab.photo import raw_format, read_source, sniff_format
 
 _RW2_ORF_VERSIONS = (0x55, 0x4F52, 0x5352)
 
@@ -36,7 +36,7 @@ def inspect(source: str | Path | bytes) -> list[Finding]:
             out.add(SIDECAR, "XMP sidecar file", f"{size_label(len(data))} of metadata beside a photo")
             xmp.interpret(data, out)
         else:
-            raw = camera_raw(data, name)
+            raw = raw_format(data, name)
             if raw is None:
                 raise UnsupportedFormat(f"{name}: not an image format photolab reads")
             if not _inspect_raw(data, out):
