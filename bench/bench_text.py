@@ -503,6 +503,8 @@ def no_text_photos(paths: list[Path] | None) -> list[tuple[str, np.ndarray]]:
 
     for name in NO_TEXT_SKIMAGE:
         pixels = np.asarray(getattr(data, name)())
+        if pixels.dtype == bool:
+            pixels = pixels.astype(np.uint8) * 255
         rgb = np.stack([pixels] * 3, axis=2) if pixels.ndim == 2 else pixels[:, :, :3]
         out.append((f"skimage:{name}", np.ascontiguousarray(rgb)))
     return out

@@ -58,6 +58,8 @@ SURE_SCORE = 0.65  # ... unless the detector is this sure of it ...
 SURE_MAX_SHARE = 0.01  # ... and it covers at most this share of the photo
 WEAK_SCORE = 0.5  # a short lone box scoring below this must be confirmed by the recogniser ...
 CONFIRM_SCORE = 0.5  # ... (as must every big line): it has to read letters or digits at this confidence
+REPEAT_SHARE = 0.6  # ... and not mostly one character over and over
+WEAK_BIG_CONFIRM = 0.8  # a big line the detector itself doubts (below WEAK_SCORE) must be read this surely
 DUPLICATE_OVERLAP = 0.7  # boxes covered this much by another box are merged into it
 COVERED = 0.8  # ... and a coarse pass's box this much covered by finer lines gives way to them
 COVER_MARGIN = 0.6  # line heights a finer line reaches towards its neighbours in that test
@@ -301,11 +303,21 @@ def confirmed(bgr: np.ndarray, lines: list[TextLine], survey: float, threads: in
     limit = SURE_MAX_SHARE * bgr.shape[0] * bgr.shape[1]
     drop = set()
     for i, (txt, score) in zip(doubtful, readings, strict=True):
-        read = score >= CONFIRM_SCORE and sum(c.isalnum() for c in txt) >= (2 if big[i] else 1)
+        need = CONFIRM_SCORE if lines[i].score >= WEAK_SCORE or not big[i] else WEAK_BIG_CONFIRM
+        read = score >= need and _plausible(txt, 2 if big[i] else 1)
         sure = big[i] and lines[i].score >= SURE_SCORE and _area(lines[i].box) <= limit
         if not (read or sure):
             drop.add(i)
     return [ln for i, ln in enumerate(lines) if i not in drop]
+
+
+def _plausible(reading: str, least: int) -> bool:
+    """At least ``least`` letters or digits, and (from four on) not mostly one character repeated: a chain,
+    a grille or a row of brackets reads "0000", "5555" or "1000000E" (a room "100" is kept)."""
+    chars = [c for c in reading if c.isalnum()]
+    if len(chars) < least:
+        return False
+    return len(chars) < 4 or max(chars.count(c) for c in set(chars)) <= REPEAT_SHARE * len(chars)
 
 
 def _speck(line: TextLine, lines: list[TextLine]) -> bool:
