@@ -108,6 +108,7 @@ def focused_heading(page: Any) -> str:
 def test_a_whole_review_from_upload_to_bundle(pages: Any, desk: Any, tmp_path: Path) -> None:
     photo = gps_photo(tmp_path)
     page = pages.open()
+    shot(page, "1-upload")
     upload(page, photo)
     assert "GPS position" in page.inner_text("#findings") and GPS_MARK in page.inner_text("#findings")
     assert not [
