@@ -7,14 +7,19 @@ module decides where to look and what to keep. A missed face is published, so pa
   and enlarged 2x for small photos so 10-20 px faces are found;
 - a finer pass in tiles, only over the part of a large photo where small faces were found (crowds);
 - BlazeFace short range on the whole frame (large, near faces: a selfie, a portrait);
-- the frame turned 90° and 270° (people lying on beds and floors);
+- the frame turned 90° and 270° (people lying on beds and floors); a photo taken sideways, where the
+  turned copy shows faces the upright passes missed, gets the full passes in that orientation;
+- a half-size pass on a blurred photo (blurred faces look sharper smaller);
 - brightened copies when the photo is dark (all three families again).
 
-A weak box is kept when a second detector family sees the same face (about the same place and size),
-else it becomes a candidate shown to the reviewer. Boxes for the same face are merged (IoU >= 0.5; partial
-overlaps both stay) and returned unpadded in the input's pixels; redact pads them. The result says whether
-the photo is dark or has borderline detections, so the review desk can force a human look, and
-``review_view`` gives the desk the brightened picture a reviewer needs to see what the detectors could not.
+Combining: a weak box is kept when a second detector family sees the same face (about the same place and
+size), else it becomes a candidate shown to the reviewer. Weak faces are kept only in a photo that also
+shows a strong face (real weak faces come in groups and crowds; on photos without people every false face
+is weak), else they too become candidates and the photo needs review. Boxes for the same face are merged
+into one outline (the tightest family's) and returned unpadded in the input's pixels; redact pads them.
+The result says whether the photo is dark or has borderline detections, so the review desk can force a
+human look, and ``review_view`` gives the desk the brightened picture a reviewer needs to see what the
+detectors could not. Measurements behind every threshold: bench/bench_faces.py.
 """
 
 from __future__ import annotations
