@@ -21,6 +21,7 @@ from typing import Any
 from photolab.batch.paths import Job
 from photolab.core import job as core_job
 from photolab.errors import UsageError
+from photolab.photo import release_memory
 
 Outcome = Any  # core_job.Result | BaseException
 
@@ -38,7 +39,7 @@ def run_local(jobs: list[Job], options: core_job.Options, workers: int) -> Itera
         pending: list[tuple[Job, Future]] = []
         queue = iter(jobs)
         for job in queue:
-            pending.append((job, pool.submit(core_job.run_file, job.source, options)))
+            pending.append((job, pool.submit(pooled_job, job.source, options)))
             if len(pending) >= window:
                 break
         while pending:
@@ -46,7 +47,7 @@ def run_local(jobs: list[Job], options: core_job.Options, workers: int) -> Itera
             yield job, _outcome(future.result)
             nxt = next(queue, None)
             if nxt is not None:
-                pending.append((nxt, pool.submit(core_job.run_file, nxt.source, options)))
+                pending.append((nxt, pool.submit(pooled_job, nxt.source, options)))
 
 
 def _one_thread() -> None:
@@ -61,6 +62,8 @@ def _outcome(call: Any) -> Outcome:
         return call()
     except Exception as exc:  # reported per file by the caller; one bad file never stops a batch
         return exc
+    finally:
+        release_memory()  # memory stays bounded by the largest photo, however long the batch
 
 
 # --------------------------------------------------------------------------------------------- Dask
@@ -112,7 +115,18 @@ def remote_job(data: bytes, name: str, options: core_job.Options) -> core_job.Re
         from photolab import config
 
         config.reload()
-    return core_job.run(data, name, options)
+    try:
+        return core_job.run(data, name, options)
+    finally:
+        release_memory()
+
+
+def pooled_job(source: Any, options: core_job.Options) -> core_job.Result:
+    """What a local worker process runs for one file."""
+    try:
+        return core_job.run_file(source, options)
+    finally:
+        release_memory()
 
 
 @contextmanager
