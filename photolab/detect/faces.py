@@ -51,6 +51,8 @@ LOWLIGHT_LONG = 1024  # long side of the denoised, brightened copy of a dark pho
 LOWLIGHT_DENOISE = 1.5  # Gaussian sigma (px) applied before brightening
 SOFT_DETAIL = 20.0  # a photo with less fine detail than this is blurred: it also gets a half-size pass ...
 SOFT_SCALE = 0.5  # ... where blurred faces look sharper
+CANDIDATE_MIN = 0.2  # weaker raw boxes are not even shown to the reviewer (on photos without people they
+# were three quarters of the candidates; every false box costs the reviewer's trust in the boxes)
 CONFIDENT = 0.5  # a face below this that no second detector family confirms is "borderline"
 BORDERLINE_SHARE = 0.05  # low confidence when this share of the faces (at least one) is borderline
 SAME_FACE_OVERLAP = 0.5  # two boxes show the same face: this much of the smaller inside the larger ...
@@ -427,7 +429,8 @@ def combine(looked: Looked) -> Detection:
     w, h = looked.width, looked.height
     kept, weak = _judge(looked.passes)
     regions, demoted = _supported(_to_regions(kept, w, h), looked.dark)
-    candidates = demoted + _uncovered(_to_regions([(p, b, {}) for p, b in weak], w, h), regions + demoted)
+    shown = [(p, b, {}) for p, b in weak if b[4] >= CANDIDATE_MIN]
+    candidates = demoted + _uncovered(_to_regions(shown, w, h), regions + demoted)
     unconfirmed = [r for r in regions if r.score < CONFIDENT and not r.extra.get("confirmed")]
     low_confidence = looked.dark or len(unconfirmed) >= max(1, BORDERLINE_SHARE * len(regions))
     reasons = []
