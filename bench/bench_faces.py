@@ -356,6 +356,29 @@ def hard_kind_table(cases: list[tuple[str, Case]], tmp: Path) -> None:
     print()
 
 
+CROWD_WORDS = ("crowd", "large_group", "marchingband", "team")
+
+
+def crowd_mosaics(dev: Path) -> list[Case]:
+    """4000 x 3000 mosaics of four dev crowd photos (2000 x 1500 each), labels moved along: the 12 MP path
+    (working copy, then fine tiles where small faces are) on crowds with small faces everywhere."""
+    labels = json.loads((dev / "labels.json").read_text())["images"]
+    crowds = [n for n in sorted(labels) if any(k in n for k in CROWD_WORDS)]
+    out = []
+    for i in range(0, len(crowds) - 3, 4):
+        canvas, moved = Image.new("RGB", (4000, 3000)), []
+        for j, name in enumerate(crowds[i:i + 4]):
+            tile = Image.open(dev / "images" / name).convert("RGB")
+            sx, sy, ox, oy = 2000 / tile.width, 1500 / tile.height, (j % 2) * 2000, (j // 2) * 1500
+            canvas.paste(tile.resize((2000, 1500), Image.Resampling.LANCZOS), (ox, oy))
+            for face in labels[name]["faces"]:
+                x, y, w, h = face["box"]
+                box = [x * sx + ox, y * sy + oy, w * sx, h * sy]
+                moved.append({"box": box, "ignore": face.get("ignore")})
+        out.append((f"mosaic_{i // 4}.png", np.asarray(canvas), moved))
+    return out
+
+
 def false_alarm_table(corpus: Path) -> None:
     """Faces found on photos with no people: redacted (false alarms) and shown as candidates."""
     photos = list(no_people(corpus))
@@ -510,7 +533,9 @@ def main() -> int:
             hard = list(hard_cases(dev, held))
             recall_tables({"faces-dev, part tuned on": dev_cases(tuned),
                            "faces-dev, held back": dev_cases(held),
-                           "generated hard cases (from the held-back photos)": [c for _, c in hard]}, tmp)
+                           "generated hard cases (from the held-back photos)": [c for _, c in hard],
+                           "12-megapixel crowd mosaics (dev crowd photos, both parts)": crowd_mosaics(dev)},
+                          tmp)
             hard_kind_table(hard, tmp)
             false_alarm_table(args.shared / "data" / "metadata-corpus")
         if not args.no_speed:
