@@ -2,8 +2,9 @@
 
 ``run(paths, outdir, options)`` never stops at a bad file: each input gets one report entry (the
 ``--report`` shape of DESIGN.md), and a file is reported ``ok`` only once its output was written by
-``core.io.write_verified`` (temp file, read back, residual check, no-replace rename). Finished files are
-remembered in the output folder's resume manifest, so an interrupted run continues where it stopped.
+``core.io.write_verified`` (temp file, read back, residual check, no-replace rename). When a folder is
+given, finished files are remembered in the output folder's resume manifest, so an interrupted run
+continues where it stopped.
 Jobs run here, in local worker processes (``jobs``) or on a Dask cluster (``cluster``).
 """
 
@@ -76,7 +77,7 @@ def run(
 ) -> Summary:
     """Process every image under ``paths`` into ``outdir``. ``jobs`` worker processes (0: the usable cores
     for detection, or for a strip of many files; a few small files are quicker in this process)."""
-    out_root = Path(outdir)
+    paths, out_root = list(paths), Path(outdir)
     if out_root.exists() and not out_root.is_dir():
         raise UsageError(f"{out_root}: output path exists and is not a folder")
     if jobs < 0:
@@ -87,7 +88,8 @@ def run(
         io.remove_stale_parts(out_root)
     report = _reporter(summary, found, progress)
     command = command or ("anonymise" if options.detect else "strip")
-    runner = _Runner(out_root, options, command, force, report)
+    resumable = any(Path(p).is_dir() for p in paths)  # archives resume; single files need no manifest
+    runner = _Runner(out_root, options, command, force, report, resumable)
     todo = runner.resume(found.jobs, summary)
     workers = jobs or _auto_workers(options, len(todo))
     try:
@@ -132,12 +134,12 @@ class _Runner:
     """Turns each job's outcome into a written, verified output and a report entry."""
 
     def __init__(self, out_root: Path, options: Options, command: str, force: bool,
-                 report: Callable[[dict], None]) -> None:
+                 report: Callable[[dict], None], resumable: bool) -> None:
         self.out_root = out_root
         self.command = command
         self.fingerprint = options.fingerprint()
         self.force = force
-        self.manifest = Manifest(out_root)
+        self.manifest = Manifest(out_root) if resumable else None
         self.keys: dict[Job, str | None] = {}
         self.taken: set[Path] = set()
         self.report = report
@@ -147,7 +149,7 @@ class _Runner:
         todo = []
         for job in jobs:
             key = self.keys[job] = file_key(job.source, self.command, self.fingerprint)
-            done = None if self.force else self.manifest.finished(key)
+            done = None if self.force or self.manifest is None else self.manifest.finished(key)
             if done is None:
                 todo.append(job)
                 continue
@@ -181,7 +183,8 @@ class _Runner:
         with io.deferred_signals():  # an output in place is always in the manifest too
             io.write_verified(target, result.data, check=lambda b: assert_clean(b, display(target)),
                               force=self.force, root=self.out_root)
-            self.manifest.add(self.keys.get(job), target, result.data, entry)
+            if self.manifest is not None:
+                self.manifest.add(self.keys.get(job), target, result.data, entry)
         self.taken.add(target)
         return entry
 

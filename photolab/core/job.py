@@ -109,7 +109,7 @@ def render(photo: Any, regions: list[Any], padding: float = policy.DEFAULT_PADDI
         image = redact.redact(image, enabled, padding=padding, seed=redaction_seed(photo, enabled))
         applied = [r.with_(box=redact.padded_box(r, padding, photo.width, photo.height)) for r in enabled]
     fmt, ext = metadata.output_format(photo.format, has_alpha=image.mode in ("RGBA", "LA"))
-    data = metadata.encode_clean(image, fmt, lossless=_lossless(photo) and fmt == "WEBP")
+    data = metadata.encode_clean(image, fmt, lossless=photo.lossless and fmt == "WEBP")
     metadata.assert_clean(data, photo.name)
     return Rendered(data, fmt, ext, image.width, image.height, applied)
 
@@ -118,10 +118,6 @@ def redaction_seed(photo: Any, regions: list[Any]) -> int:
     """Noise seed from the photo's hash and the regions: repeatable, and independent of the hidden pixels."""
     spec = json.dumps([[r.id, r.kind, list(r.box), r.style, r.shape] for r in regions])
     return int(hashlib.sha256((photo.sha256 + spec).encode()).hexdigest()[:16], 16)
-
-
-def _lossless(photo: Any) -> bool:
-    return bool(getattr(photo, "lossless", False))
 
 
 def run(data: bytes, name: str, options: Options = STRIP) -> Result:
