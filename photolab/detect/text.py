@@ -55,7 +55,8 @@ BOX_THRESH = 0.3  # mean probability inside a box to keep it (rapidocr default 0
 UNCLIP_RATIO = 1.8  # how far DB grows a box around its core (rapidocr default 1.6)
 BIG_LINE = 64  # survey px: a taller "line" is looked at again closer, then must be read to be kept ...
 SURE_SCORE = 0.65  # ... unless the detector is this sure of it ...
-SURE_MAX_SHARE = 0.01  # ... and it covers at most this share of the photo
+SURE_MAX_SHARE = 0.01  # ... and it covers at most this share of the photo ...
+SURE_ASPECT = 1.5  # ... and it is at least this much wider than high
 WEAK_SCORE = 0.5  # a short lone box scoring below this must be confirmed by the recogniser ...
 CONFIRM_SCORE = 0.5  # ... (as must every big line): it has to read letters or digits at this confidence
 REPEAT_SHARE = 0.6  # ... and not mostly one character over and over
@@ -293,8 +294,8 @@ def confirmed(bgr: np.ndarray, lines: list[TextLine], survey: float, threads: in
     """Lines minus the doubtful ones the recogniser cannot read either. Doubtful: a big line (taller than
     BIG_LINE at survey scale: foliage, a dark corner, a car) or a weak, short, lone box (a glyph-like
     speck). Read: letters or digits (two for a big line) at CONFIRM_SCORE. An unread big line the detector
-    is sure of (SURE_SCORE) and that covers at most SURE_MAX_SHARE of the photo stays: the model sometimes
-    sees a whole car around a 9 px plate it cannot outline, and recall comes first."""
+    is sure of (SURE_SCORE), line-shaped, and covering at most SURE_MAX_SHARE of the photo stays: the model
+    sometimes sees a whole car around a 9 px plate it cannot outline, and recall comes first."""
     big = [ln.height * survey > BIG_LINE for ln in lines]
     doubtful = [i for i, ln in enumerate(lines) if big[i] or _speck(ln, lines)]
     if not doubtful:
@@ -305,10 +306,16 @@ def confirmed(bgr: np.ndarray, lines: list[TextLine], survey: float, threads: in
     for i, (txt, score) in zip(doubtful, readings, strict=True):
         need = CONFIRM_SCORE if lines[i].score >= WEAK_SCORE or not big[i] else WEAK_BIG_CONFIRM
         read = score >= need and _plausible(txt, 2 if big[i] else 1)
-        sure = big[i] and lines[i].score >= SURE_SCORE and _area(lines[i].box) <= limit
+        sure = big[i] and lines[i].score >= SURE_SCORE and _area(lines[i].box) <= limit and _wide(lines[i])
         if not (read or sure):
             drop.add(i)
     return [ln for i, ln in enumerate(lines) if i not in drop]
+
+
+def _wide(line: TextLine) -> bool:
+    """Shaped like a line of writing (a plate, a word), not like a lump (a chair back, a bag)."""
+    long_side, short_side = sorted(cv2.minAreaRect(line.quad.astype(np.float32))[1], reverse=True)
+    return long_side >= SURE_ASPECT * max(short_side, 1.0)
 
 
 def _plausible(reading: str, least: int) -> bool:
