@@ -54,7 +54,7 @@ CELLS_ACROSS = 256  # fill-grid cells across the long side of the largest area o
 RING_CELLS = 4  # cells of surroundings read on every side of a group, before any widening
 WIDEN = 4  # each widening multiplies the ring by this
 MAX_GRID = 320  # grid cells across a window's long side at most (bounds the work for huge areas)
-SAMPLES_PER_CELL = 3  # lattice samples across a cell's side (at least)
+SAMPLES_PER_CELL = 3  # lattice samples across a cell's side: 3 or more, unless the budget below binds
 MAX_SAMPLES_ACROSS = 640  # lattice samples across a window's long side at most
 RELAX_STEPS = 12  # Jacobi steps per pyramid level of the membrane solve
 MOSAIC_CELLS = 8  # mosaic cells across the long side of a pixelated area
@@ -74,7 +74,9 @@ class Area:
 
     @cached_property
     def row_spans(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per row of the mask, the [left, right) of its one run of pixels (an ellipse is convex)."""
+        """Per row of the mask, the [left, right) of its pixels (one run per row: see ``shape_mask``).
+
+        The span's hull is used even if a row had a gap, so a sample is never taken from inside."""
         assert self.mask is not None
         w = self.mask.shape[1]
         filled = self.mask.any(axis=1)
@@ -145,7 +147,13 @@ def shape_mask(shape: str, width: int, height: int) -> np.ndarray:
     centre = ((width - 1) * 8, (height - 1) * 8)
     axes = (max(1, width * 8), max(1, height * 8))
     cv2.ellipse(mask, centre, axes, 0, 0, 360, 1, thickness=-1, lineType=cv2.LINE_8, shift=4)
-    return mask.astype(bool)
+    # OpenCV's raster can leave a pixel out of a row (small ellipses): fill each row from its first to
+    # its last pixel, so every row is one run.
+    filled = mask.any(axis=1)
+    left = np.where(filled, mask.argmax(axis=1), width)
+    right = np.where(filled, width - mask[:, ::-1].argmax(axis=1), 0)
+    columns = np.arange(width)
+    return (columns >= left[:, None]) & (columns < right[:, None])
 
 
 def _working_copy(image: Image.Image) -> Image.Image:
@@ -338,15 +346,22 @@ def _paint(
         mask = None if area.mask is None else Image.fromarray(area.mask)
         out.paste(_solid_colour(out.mode), (x, y, x + w, y + h), mask)
         return
-    pixels = _mosaic(fill, area.box, rng) if area.style == "pixelate" else _smooth(fill, grain, area.box)
-    opaque = np.full((PASTE_ROWS, w, 1), 255, np.uint8) if out.mode in ("LA", "RGBA") else None
-    # In bands: a few small conversions to Pillow are much cheaper than one of a whole large area.
-    # Masks are mode "1" (a plain conditional copy; an "L" mask would blend every pixel).
+    if area.style == "pixelate":
+        small, interpolation = _mosaic_cells(fill, area.box, rng), cv2.INTER_NEAREST
+    else:
+        small, interpolation = _smooth_nodes(fill, grain, area.box), cv2.INTER_LINEAR
+    if out.mode != "L":  # an opaque 4th (or 2nd) channel: alpha, or the padding byte of Pillow's RGB
+        small = np.concatenate([small, np.full((*small.shape[:2], 1), 255, np.uint8)], axis=2)
+    pixels = cv2.resize(small, (w, h), interpolation=interpolation).reshape(h, w, -1)
+    # In bands: a few small conversions to Pillow are much cheaper than one of a whole large area. Four
+    # channels map straight into Pillow's own layout; pasting RGBA onto RGB copies the colours. Masks are
+    # mode "1" (a plain conditional copy; an "L" mask would blend every pixel).
     for top in range(0, h, PASTE_ROWS):
         band = pixels[top:top + PASTE_ROWS]
-        if opaque is not None:
-            band = np.concatenate([band, opaque[: len(band)]], axis=2)
-        patch = Image.fromarray(band[:, :, 0] if band.shape[2] == 1 else band)
+        if band.shape[2] == 4:
+            patch = Image.frombuffer("RGBA", (w, len(band)), band, "raw", "RGBA", 0, 1)
+        else:
+            patch = Image.fromarray(band.reshape(len(band), w) if band.shape[2] == 1 else band)
         mask = None if area.mask is None else Image.fromarray(area.mask[top:top + PASTE_ROWS])
         out.paste(patch, (x, y + top), mask)
 
@@ -356,27 +371,25 @@ def _solid_colour(mode: str) -> int | tuple[int, ...]:
         mode, (SOLID_FILL, SOLID_FILL, SOLID_FILL, 255))
 
 
-def _smooth(fill: Fill, grain: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """The blur look: the grained fill, resampled on nodes (a quarter cell apart, at most ``MAX_NODES``
-    across) laid out so that one bilinear resize yields exactly the box (no full-size intermediate)."""
+def _smooth_nodes(fill: Fill, grain: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The blur look: the grained fill resampled on nodes (a quarter cell apart, at most ``MAX_NODES``
+    across) laid out so that one bilinear resize of them yields exactly the box."""
     x, y, w, h = box
     nodes_x = min(w, 4 * -(-w // fill.cell) + 1, MAX_NODES)
     nodes_y = min(h, 4 * -(-h // fill.cell) + 1, MAX_NODES)
     nodes = _sample(grain, fill, _node_pixels(x, w, nodes_x), _node_pixels(y, h, nodes_y))
-    nodes = np.clip(np.round(nodes), 0, 255).astype(np.uint8)
-    return cv2.resize(nodes, (w, h), interpolation=cv2.INTER_LINEAR).reshape(h, w, -1)
+    return np.clip(np.round(nodes), 0, 255).astype(np.uint8)
 
 
-def _mosaic(fill: Fill, box: tuple[int, int, int, int], rng: np.random.Generator) -> np.ndarray:
-    """The mosaic look: about ``MOSAIC_CELLS`` constant cells across the long side, coloured by the fill
-    at their centres plus a little noise."""
+def _mosaic_cells(fill: Fill, box: tuple[int, int, int, int], rng: np.random.Generator) -> np.ndarray:
+    """The mosaic look: about ``MOSAIC_CELLS`` cells across the long side (a nearest resize of these),
+    coloured by the fill at their centres plus a little noise."""
     x, y, w, h = box
     size = max(w, h) / MOSAIC_CELLS
     cols, rows = max(1, round(w / size)), max(1, round(h / size))
     colours = _sample(fill.values, fill, _node_pixels(x, w, cols), _node_pixels(y, h, rows))
     colours = colours + _luma_noise(rng, MOSAIC_NOISE_SD, colours.shape)
-    cells = np.clip(np.round(colours), 0, 255).astype(np.uint8)
-    return cv2.resize(cells, (w, h), interpolation=cv2.INTER_NEAREST).reshape(h, w, -1)
+    return np.clip(np.round(colours), 0, 255).astype(np.uint8)
 
 
 def _node_pixels(start: int, length: int, nodes: int) -> np.ndarray:
