@@ -146,3 +146,25 @@ def cv2_threads(n: int) -> None:
 
 __all__ = ["aligned", "backend", "close_at_exit", "cv2_threads", "explicit_threads", "forget_backends",
            "onnx_session", "quiet_native_stderr", "set_threads", "threads"]
+
+
+def import_mediapipe() -> Any:
+    """``mediapipe``, imported without matplotlib.
+
+    mediapipe's vision package imports its drawing helpers, and they import ``matplotlib.pyplot`` at once:
+    half a second, and a font cache listing this machine's fonts written to ~/.cache/matplotlib. photolab
+    never draws with them, so pyplot is stood in by an empty module for the duration of the import only.
+    """
+    import sys
+    import types
+
+    if "mediapipe" in sys.modules or "matplotlib.pyplot" in sys.modules:
+        import mediapipe
+
+        return mediapipe
+    sys.modules["matplotlib.pyplot"] = types.ModuleType("matplotlib.pyplot")
+    try:
+        import mediapipe
+    finally:
+        del sys.modules["matplotlib.pyplot"]
+    return mediapipe

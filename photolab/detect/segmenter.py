@@ -18,7 +18,7 @@ class Segmenter:
     """Owns one mediapipe ImageSegmenter task (one per thread), closed at interpreter exit."""
 
     def __init__(self, threads: int) -> None:
-        import mediapipe as mp
+        mp = runtime.import_mediapipe()
         from mediapipe.tasks.python import BaseOptions, vision
 
         options = vision.ImageSegmenterOptions(

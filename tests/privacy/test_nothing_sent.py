@@ -75,6 +75,16 @@ def outside_loopback(trace: Path, log_prefix: Path) -> list[str]:
     return bad
 
 
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM to ``photolab serve`` itself (under strace, the traced child of the strace process)."""
+    import signal
+
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    pids = children.read_text().split() if children.exists() else []
+    for pid in pids or [str(process.pid)]:
+        os.kill(int(pid), signal.SIGTERM)
+
+
 def home_files(home: Path) -> list[str]:
     return [str(p.relative_to(home)) for p in home.rglob("*") if p.is_file()]
 
@@ -121,7 +131,7 @@ def test_serving_the_desk_sends_and_records_nothing(tmp_path: Path) -> None:
             assert config.status == 200
         time.sleep(3)  # give any background version check or telemetry thread its chance
     finally:
-        server.terminate()
+        stop(server)
         server.wait(timeout=60)
     assert home_files(home) == []
     assert outside_loopback(trace, log) == []
