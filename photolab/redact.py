@@ -35,6 +35,7 @@ The alpha channel of RGBA/LA images is set opaque inside an area, so no original
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -346,23 +347,19 @@ def _paint(
         mask = None if area.mask is None else Image.fromarray(area.mask)
         out.paste(_solid_colour(out.mode), (x, y, x + w, y + h), mask)
         return
-    if area.style == "pixelate":
-        small, interpolation = _mosaic_cells(fill, area.box, rng), cv2.INTER_NEAREST
-    else:
-        small, interpolation = _smooth_nodes(fill, grain, area.box), cv2.INTER_LINEAR
-    if out.mode != "L":  # an opaque 4th (or 2nd) channel: alpha, or the padding byte of Pillow's RGB
-        small = np.concatenate([small, np.full((*small.shape[:2], 1), 255, np.uint8)], axis=2)
-    pixels = cv2.resize(small, (w, h), interpolation=interpolation).reshape(h, w, -1)
-    # In bands: a few small conversions to Pillow are much cheaper than one of a whole large area. Four
-    # channels map straight into Pillow's own layout; pasting RGBA onto RGB copies the colours. Masks are
-    # mode "1" (a plain conditional copy; an "L" mask would blend every pixel).
-    for top in range(0, h, PASTE_ROWS):
-        band = pixels[top:top + PASTE_ROWS]
+    opaque = out.mode != "L"  # a 4th (or 2nd) channel of 255: alpha, or the padding byte of Pillow's RGB
+    bands = _mosaic_bands(fill, area.box, rng, opaque) if area.style == "pixelate" else (
+        _smooth_bands(fill, grain, area.box, opaque))
+    # Band by band: small conversions to Pillow are much cheaper than one of a whole large area. Four
+    # channels map straight into Pillow's own layout (pasting RGBA onto RGB copies the colours). Masks
+    # are mode "1" (a plain conditional copy; an "L" mask would blend every pixel).
+    for top, band in bands:
+        rows = len(band)
         if band.shape[2] == 4:
-            patch = Image.frombuffer("RGBA", (w, len(band)), band, "raw", "RGBA", 0, 1)
+            patch = Image.frombuffer("RGBA", (w, rows), band, "raw", "RGBA", 0, 1)
         else:
-            patch = Image.fromarray(band.reshape(len(band), w) if band.shape[2] == 1 else band)
-        mask = None if area.mask is None else Image.fromarray(area.mask[top:top + PASTE_ROWS])
+            patch = Image.fromarray(band.reshape(rows, w) if band.shape[2] == 1 else band)
+        mask = None if area.mask is None else Image.fromarray(area.mask[top:top + rows])
         out.paste(patch, (x, y + top), mask)
 
 
@@ -371,25 +368,50 @@ def _solid_colour(mode: str) -> int | tuple[int, ...]:
         mode, (SOLID_FILL, SOLID_FILL, SOLID_FILL, 255))
 
 
-def _smooth_nodes(fill: Fill, grain: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """The blur look: the grained fill resampled on nodes (a quarter cell apart, at most ``MAX_NODES``
-    across) laid out so that one bilinear resize of them yields exactly the box."""
+Bands = Iterator[tuple[int, np.ndarray]]  # (first row in the area, rows x width x channels uint8)
+
+
+def _smooth_bands(fill: Fill, grain: np.ndarray, box: tuple[int, int, int, int], opaque: bool) -> Bands:
+    """The blur look: the grained fill resampled on nodes about a quarter cell apart (at most
+    ``MAX_NODES`` across), upsampled bilinearly. Node rows are a whole number of pixels apart, so each
+    band is the resize of a few node rows (plus one either side) and no full-size image is ever made."""
     x, y, w, h = box
     nodes_x = min(w, 4 * -(-w // fill.cell) + 1, MAX_NODES)
-    nodes_y = min(h, 4 * -(-h // fill.cell) + 1, MAX_NODES)
-    nodes = _sample(grain, fill, _node_pixels(x, w, nodes_x), _node_pixels(y, h, nodes_y))
-    return np.clip(np.round(nodes), 0, 255).astype(np.uint8)
+    pitch = max(1, -(-h // min(h, 4 * -(-h // fill.cell) + 1, MAX_NODES)))  # px between node rows
+    nodes_y = -(-h // pitch)
+    rows_y = y + pitch * np.arange(nodes_y) + (pitch - 1) / 2.0
+    nodes = _opaque(_sample(grain, fill, _node_pixels(x, w, nodes_x), rows_y), opaque)
+    per_band = max(1, PASTE_ROWS // pitch)
+    for j0 in range(0, nodes_y, per_band):
+        j1 = min(nodes_y, j0 + per_band)
+        source = nodes[np.clip(np.arange(j0 - 1, j1 + 1), 0, nodes_y - 1)]
+        big = cv2.resize(source, (w, (j1 - j0 + 2) * pitch), interpolation=cv2.INTER_LINEAR)
+        top = j0 * pitch
+        yield top, big.reshape(big.shape[0], w, -1)[pitch:pitch + min((j1 - j0) * pitch, h - top)]
 
 
-def _mosaic_cells(fill: Fill, box: tuple[int, int, int, int], rng: np.random.Generator) -> np.ndarray:
-    """The mosaic look: about ``MOSAIC_CELLS`` cells across the long side (a nearest resize of these),
-    coloured by the fill at their centres plus a little noise."""
+def _mosaic_bands(fill: Fill, box: tuple[int, int, int, int], rng: np.random.Generator,
+                  opaque: bool) -> Bands:
+    """The mosaic look: about ``MOSAIC_CELLS`` constant cells across the long side, coloured by the fill
+    at their centres plus a little noise."""
     x, y, w, h = box
     size = max(w, h) / MOSAIC_CELLS
     cols, rows = max(1, round(w / size)), max(1, round(h / size))
     colours = _sample(fill.values, fill, _node_pixels(x, w, cols), _node_pixels(y, h, rows))
     colours = colours + _luma_noise(rng, MOSAIC_NOISE_SD, colours.shape)
-    return np.clip(np.round(colours), 0, 255).astype(np.uint8)
+    cells = _opaque(colours, opaque)
+    cell_of_column = np.arange(w) * cols // w
+    for top in range(0, h, PASTE_ROWS):
+        cell_of_row = np.arange(top, min(h, top + PASTE_ROWS)) * rows // h
+        yield top, cells[np.ix_(cell_of_row, cell_of_column)]
+
+
+def _opaque(values: np.ndarray, opaque: bool) -> np.ndarray:
+    """Rounded to uint8, with a channel of 255 appended when ``opaque``."""
+    out = np.clip(np.round(values), 0, 255).astype(np.uint8)
+    if opaque:
+        out = np.concatenate([out, np.full((*out.shape[:2], 1), 255, np.uint8)], axis=2)
+    return out
 
 
 def _node_pixels(start: int, length: int, nodes: int) -> np.ndarray:
