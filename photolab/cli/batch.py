@@ -167,7 +167,7 @@ def anonymise_command(
     report: ReportOpt = None,
     style: Annotated[str, typer.Option("--style", help="blur | pixelate | solid (text: solid).")] = "blur",
     detect: Annotated[str, typer.Option("--detect", help="faces,text,people or all.")] = "faces,text",
-    padding: Annotated[float, typer.Option("--padding", help="Box growth, share of long side.")] = 0.25,
+    padding: Annotated[float, typer.Option("--padding", help="Box growth, share of long side.")] = 0.2,
     jobs: JobsOpt = None,
     cluster: ClusterOpt = None,
     force: ForceOpt = False,
