@@ -79,6 +79,18 @@ def pick_language(accept_language: str | None, default: str = REFERENCE) -> str:
     return default
 
 
+@cache
+def _metadata_catalogue(code: str) -> dict[str, dict[str, str]]:
+    path = I18N_DIR / "metadata" / f"{code}.yaml"
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.is_file() else {}
+
+
+def metadata_text(section: str, english: str, lang: str) -> str:
+    """A metadata finding's group or explanation in ``lang`` (``section``: "groups" or "explanations");
+    the English text itself where no translation exists."""
+    return str(_metadata_catalogue(lang).get(section, {}).get(english, english))
+
+
 def text(key: str, lang: str = REFERENCE, /, **values: Any) -> str:
     """A translated string with ``{name}`` placeholders filled; the key itself if unknown."""
     template = strings(lang if lang in _catalogues() else REFERENCE).get(key, key)

@@ -17,7 +17,7 @@ from PIL import Image
 from photolab.core import policy
 from photolab.ui.desk import edits
 from photolab.ui.desk.state import PREVIEW_LONG, Desk, Item
-from photolab.ui.i18n import text
+from photolab.ui.i18n import metadata_text, text
 
 RISK_ORDER = {"high": 0, "medium": 1, "low": 2}
 GROUP_ORDER = ("face", "text", "person", "other", "unsure")
@@ -117,11 +117,12 @@ def findings_html(item: Item, lang: str) -> str:
 
 def _finding_row(f: dict[str, Any], lang: str) -> str:
     risk = str(f.get("risk", "low"))
+    group = metadata_text("groups", str(f.get("group", "")), lang)
+    why = metadata_text("explanations", str(f.get("explanation", "")), lang)
     return (
         f'<tr class="risk-{esc(risk)}"><th scope="row">{esc(text("risk." + risk, lang))}</th>'
-        f"<td>{esc(f.get('group', ''))}</td><td>{esc(f.get('name', ''))}</td>"
-        f"<td><code>{esc(_short(f.get('value', '')))}</code></td>"
-        f"<td>{esc(f.get('explanation', ''))}</td></tr>"
+        f"<td>{esc(group)}</td><td>{esc(f.get('name', ''))}</td>"
+        f"<td><code>{esc(_short(f.get('value', '')))}</code></td><td>{esc(why)}</td></tr>"
     )
 
 
