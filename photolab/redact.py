@@ -37,7 +37,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
 
 import cv2
 import numpy as np
@@ -67,32 +66,32 @@ PASTE_ROWS = 256  # rows per band when writing a fill into the output
 
 @dataclass(frozen=True)
 class Area:
-    """One padded area to fill: its box, its pixel mask (``None`` = the whole box) and its style."""
+    """One padded area to fill: its box, its style and, for an ellipse, the run of pixels it covers in
+    each row (``spans``: left and right ends, right exclusive, relative to the box; ``None`` = the box)."""
 
     box: tuple[int, int, int, int]
-    mask: np.ndarray | None  # bool: True where the pixel is replaced
     style: str
+    spans: tuple[np.ndarray, np.ndarray] | None = None
 
-    @cached_property
-    def row_spans(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per row of the mask, the [left, right) of its pixels (one run per row: see ``shape_mask``).
-
-        The span's hull is used even if a row had a gap, so a sample is never taken from inside."""
-        assert self.mask is not None
-        w = self.mask.shape[1]
-        filled = self.mask.any(axis=1)
-        left = np.where(filled, self.mask.argmax(axis=1), w)
-        right = np.where(filled, w - self.mask[:, ::-1].argmax(axis=1), 0)
-        return left, right
+    def mask_rows(self, top: int, bottom: int) -> np.ndarray | None:
+        """The pixels replaced in rows [top, bottom) of the box (``None``: all of them)."""
+        if self.spans is None:
+            return None
+        lefts, rights = self.spans
+        mask = np.zeros((bottom - top, self.box[2]), bool)
+        for row, (left, right) in enumerate(zip(lefts[top:bottom].tolist(), rights[top:bottom].tolist(),
+                                                strict=True)):
+            mask[row, left:right] = True
+        return mask
 
     def contains(self, xs: np.ndarray, ys: np.ndarray, margin: int) -> np.ndarray:
         """Which points of the ``xs`` x ``ys`` lattice lie in the area or within ``margin`` px of it."""
         x, y, w, h = self.box
         col = (xs >= x - margin) & (xs < x + w + margin)
         row = (ys >= y - margin) & (ys < y + h + margin)
-        if self.mask is None:
+        if self.spans is None:
             return row[:, None] & col[None, :]
-        left, right = self.row_spans
+        left, right = self.spans
         lo = np.full(len(ys), w, np.int64)
         hi = np.zeros(len(ys), np.int64)
         for dy in range(-margin, margin + 1):
@@ -143,18 +142,21 @@ def shape_mask(shape: str, width: int, height: int) -> np.ndarray:
     """Boolean mask of the pixels to replace inside a ``width`` x ``height`` box."""
     if shape != "ellipse" or width <= 0 or height <= 0:
         return np.ones((max(0, height), max(0, width)), bool)
-    mask = np.zeros((height, width), np.uint8)
-    # Drawn with 4 bits of sub-pixel precision so the ellipse touches the box edges symmetrically.
-    centre = ((width - 1) * 8, (height - 1) * 8)
-    axes = (max(1, width * 8), max(1, height * 8))
-    cv2.ellipse(mask, centre, axes, 0, 0, 360, 1, thickness=-1, lineType=cv2.LINE_8, shift=4)
-    # OpenCV's raster can leave a pixel out of a row (small ellipses): fill each row from its first to
-    # its last pixel, so every row is one run.
-    filled = mask.any(axis=1)
-    left = np.where(filled, mask.argmax(axis=1), width)
-    right = np.where(filled, width - mask[:, ::-1].argmax(axis=1), 0)
-    columns = np.arange(width)
-    return (columns >= left[:, None]) & (columns < right[:, None])
+    area = Area((0, 0, width, height), "solid", ellipse_spans(width, height))
+    mask = area.mask_rows(0, height)
+    assert mask is not None
+    return mask
+
+
+def ellipse_spans(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the [left, right) of the pixels whose centres lie in the ellipse inscribed in the box:
+    symmetric, touching the middle of every edge, one run per row."""
+    centre_x = (width - 1) / 2
+    offset = (np.arange(height) - (height - 1) / 2) / (height / 2)
+    half = width / 2 * np.sqrt(np.clip(1.0 - offset * offset, 0.0, 1.0))
+    left = np.clip(np.ceil(centre_x - half - 1e-9), 0, width).astype(np.int64)
+    right = np.clip(np.floor(centre_x + half + 1e-9) + 1, 0, width).astype(np.int64)
+    return left, np.maximum(left, right)
 
 
 def _working_copy(image: Image.Image) -> Image.Image:
@@ -172,10 +174,10 @@ def _areas(regions: list[Region], padding: float, width: int, height: int) -> li
         box = padded_box(region, padding, width, height)
         if box[2] <= 0 or box[3] <= 0:
             continue
-        mask = shape_mask(region.shape, box[2], box[3]) if region.shape == "ellipse" else None
+        spans = ellipse_spans(box[2], box[3]) if region.shape == "ellipse" else None
         style = "solid" if region.kind in TEXT_KINDS or region.style not in ("blur", "pixelate") else (
             region.style)
-        areas.append(Area(box, mask, style))
+        areas.append(Area(box, style, spans))
     return areas
 
 
@@ -344,8 +346,9 @@ def _paint(
 ) -> None:
     x, y, w, h = area.box
     if area.style == "solid" or fill is None or grain is None:
-        mask = None if area.mask is None else Image.fromarray(area.mask)
-        out.paste(_solid_colour(out.mode), (x, y, x + w, y + h), mask)
+        mask = area.mask_rows(0, h)
+        pil_mask = None if mask is None else Image.fromarray(mask)
+        out.paste(_solid_colour(out.mode), (x, y, x + w, y + h), pil_mask)
         return
     opaque = out.mode != "L"  # a 4th (or 2nd) channel of 255: alpha, or the padding byte of Pillow's RGB
     bands = _mosaic_bands(fill, area.box, rng, opaque) if area.style == "pixelate" else (
@@ -359,8 +362,8 @@ def _paint(
             patch = Image.frombuffer("RGBA", (w, rows), band, "raw", "RGBA", 0, 1)
         else:
             patch = Image.fromarray(band.reshape(rows, w) if band.shape[2] == 1 else band)
-        mask = None if area.mask is None else Image.fromarray(area.mask[top:top + rows])
-        out.paste(patch, (x, y + top), mask)
+        mask = area.mask_rows(top, top + rows)
+        out.paste(patch, (x, y + top), None if mask is None else Image.fromarray(mask))
 
 
 def _solid_colour(mode: str) -> int | tuple[int, ...]:
@@ -399,11 +402,9 @@ def _mosaic_bands(fill: Fill, box: tuple[int, int, int, int], rng: np.random.Gen
     cols, rows = max(1, round(w / size)), max(1, round(h / size))
     colours = _sample(fill.values, fill, _node_pixels(x, w, cols), _node_pixels(y, h, rows))
     colours = colours + _luma_noise(rng, MOSAIC_NOISE_SD, colours.shape)
-    cells = _opaque(colours, opaque)
-    cell_of_column = np.arange(w) * cols // w
+    cell_rows = np.ascontiguousarray(_opaque(colours, opaque)[:, np.arange(w) * cols // w])  # w px wide
     for top in range(0, h, PASTE_ROWS):
-        cell_of_row = np.arange(top, min(h, top + PASTE_ROWS)) * rows // h
-        yield top, cells[np.ix_(cell_of_row, cell_of_column)]
+        yield top, cell_rows[np.arange(top, min(h, top + PASTE_ROWS)) * rows // h]
 
 
 def _opaque(values: np.ndarray, opaque: bool) -> np.ndarray:
