@@ -25,7 +25,7 @@ Shapes: ``rect`` or ``ellipse`` (inscribed in the padded box; outside the ellips
 
 Padding (detector regions only; manual regions are applied exactly as drawn):
 
-- faces, people, other kinds: ``padding`` x the box's long side on every side (0.25 by default).
+- faces, people, other kinds: ``padding`` x the box's long side on every side (``policy.DEFAULT_PADDING``).
 - text and plates: ``2 x padding`` x the *line height* on every side (at least ``MIN_TEXT_PAD`` px), so
   a long line is not inflated by its length. The line height is ``extra["line_height"]`` when the
   detector provides it (rotated lines), otherwise the box's short side.
@@ -42,6 +42,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from photolab.core.policy import DEFAULT_PADDING
 from photolab.regions import Region, clip
 
 SOLID_FILL = 0  # black, in every colour channel
@@ -105,7 +106,7 @@ class Area:
 
 
 def redact(
-    image: Image.Image, regions: list[Region], *, padding: float = 0.25, seed: int | None = None
+    image: Image.Image, regions: list[Region], *, padding: float = DEFAULT_PADDING, seed: int | None = None
 ) -> Image.Image:
     """Return a new image with every enabled region filled; ``image`` itself is never changed.
 

@@ -8,8 +8,8 @@ the workshop all go through these functions; none of them decodes or encodes a p
     out = render(opened.photo, regions, padding)     # bytes exactly as they will be written
 
 ``run(data, name, options)`` chains them for the command line (a picklable ``Result`` comes back, so it can
-run in a worker process or on a Dask worker). Redaction noise is seeded from the photo and the regions,
-so the same photo with the same regions gives the same bytes everywhere (desk export = ``anonymise``).
+run in a worker process or on a Dask worker). Redaction noise is seeded from the photo's size and the
+regions, so the same photo with the same regions gives the same bytes everywhere (desk = ``anonymise``).
 """
 
 from __future__ import annotations
@@ -115,9 +115,11 @@ def render(photo: Any, regions: list[Any], padding: float = policy.DEFAULT_PADDI
 
 
 def redaction_seed(photo: Any, regions: list[Any]) -> int:
-    """Noise seed from the photo's hash and the regions: repeatable, and independent of the hidden pixels."""
-    spec = json.dumps([[r.id, r.kind, list(r.box), r.style, r.shape] for r in regions])
-    return int(hashlib.sha256((photo.sha256 + spec).encode()).hexdigest()[:16], 16)
+    """Noise seed from the photo's size and the regions only (never from its pixels or its hash, which
+    depends on the hidden pixels too): the same areas give the same bytes in the desk and the CLI."""
+    spec = json.dumps([photo.width, photo.height, [[r.id, r.kind, list(r.box), r.style, r.shape]
+                                                   for r in regions]])
+    return int(hashlib.sha256(spec.encode()).hexdigest()[:16], 16)
 
 
 def run(data: bytes, name: str, options: Options = STRIP) -> Result:

@@ -57,14 +57,21 @@ def verify_file(path: str | Path, redacted: list[Box] | None = None,
 
 
 def fine_detail(gray, box: Box) -> float:
-    """Variance of the Laplacian over the central 80% of ``box`` (high for a face, ~0 once redacted)."""
+    """Variance of the Laplacian over the central 80% of ``box`` (high for a face, ~0 once redacted).
+
+    The Laplacian is taken with one pixel of context around the crop, so a smooth ramp (photolab's blur
+    continues the surroundings) does not read as detail at the crop's own edges.
+    """
     import cv2
 
     x, y, w, h = box
-    inner = gray[y + h // 10: y + h - h // 10, x + w // 10: x + w - w // 10]
-    if inner.shape[0] < 3 or inner.shape[1] < 3:
+    x0, y0, x1, y1 = x + w // 10, y + h // 10, x + w - w // 10, y + h - h // 10
+    if x1 - x0 < 3 or y1 - y0 < 3:
         return float("inf")  # too small to judge: count it as a face
-    return float(cv2.Laplacian(inner, cv2.CV_32F).var())
+    gy0, gx0 = max(0, y0 - 1), max(0, x0 - 1)
+    context = gray[gy0: min(gray.shape[0], y1 + 1), gx0: min(gray.shape[1], x1 + 1)]
+    laplacian = cv2.Laplacian(context, cv2.CV_32F)
+    return float(laplacian[y0 - gy0: y0 - gy0 + (y1 - y0), x0 - gx0: x0 - gx0 + (x1 - x0)].var())
 
 
 def _inside_any(box: Box, redacted: list[Box]) -> bool:

@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from photolab.core.policy import DEFAULT_PADDING
 from photolab.redact import padded_box, shape_mask
 from photolab.regions import Region
 
@@ -112,7 +113,8 @@ def _trials(key: str, boxes: list[dict[str, Box]], signatures: dict[tuple[str, s
 # --- fills the attack is run against ---------------------------------------------------------------
 
 
-def hidden_mask(shape: tuple[int, int], regions: list[Region], padding: float = 0.25) -> np.ndarray:
+def hidden_mask(shape: tuple[int, int], regions: list[Region],
+                padding: float = DEFAULT_PADDING) -> np.ndarray:
     """Union of the pixels ``redact`` replaces."""
     height, width = shape
     mask = np.zeros((height, width), bool)
@@ -136,7 +138,7 @@ def coarse_mosaic(pixels: np.ndarray, regions: list[Region], seed: int = 0) -> n
     out = pixels.copy()
     height, width = pixels.shape[:2]
     for r in regions:
-        x, y, w, h = padded_box(r, 0.25, width, height)
+        x, y, w, h = padded_box(r, DEFAULT_PADDING, width, height)
         cell = max(1, -(-max(w, h) // 6))
         gw, gh = max(1, -(-w // cell)), max(1, -(-h // cell))
         inside = pixels[y:y + h, x:x + w].astype(np.float32)
@@ -315,7 +317,7 @@ def generated_scene(seed: int) -> Scene:
 
 
 def _geometries(region: Region, shape: tuple[int, ...]) -> dict[str, Box]:
-    return {"face": region.box, "area": padded_box(region, 0.25, shape[1], shape[0])}
+    return {"face": region.box, "area": padded_box(region, DEFAULT_PADDING, shape[1], shape[0])}
 
 
 def _crop(pixels: np.ndarray, box: Box) -> np.ndarray:

@@ -81,7 +81,7 @@ def test_pixels_outside_the_padded_region_are_untouched(style):
     r = region((100, 80, 40, 40), style)
     box = padded_box(r, 0.25, W, H)
     assert box == (90, 70, 60, 60)  # 25% of the long side on every side
-    out = redact(img, [r])
+    out = redact(img, [r], padding=0.25)
     keep = outside_mask(box)
     assert np.array_equal(np.asarray(out)[keep], np.asarray(img)[keep])
     assert (np.abs(inside(out, box) - inside(img, box)).max(axis=2) > 0).mean() > 0.9
@@ -90,7 +90,7 @@ def test_pixels_outside_the_padded_region_are_untouched(style):
 def test_solid_region_is_identical_whatever_the_original():
     r = region((30, 40, 100, 70), "solid", kind="text")
     box = padded_box(r, 0.25, W, H)
-    a, b = redact(textured(4), [r]), redact(textured(5), [r])
+    a, b = redact(textured(4), [r], padding=0.25), redact(textured(5), [r], padding=0.25)
     assert np.array_equal(inside(a, box), inside(b, box))
     assert (inside(a, box) == SOLID_FILL).all()
 
@@ -102,7 +102,7 @@ def test_fine_detail_of_the_original_does_not_survive(style):
     r = region((60, 40, 160, 160), style)
     box = padded_box(r, 0.25, W, H)
     a_in, b_in = textured(6), textured(7)
-    a_out, b_out = redact(a_in, [r]), redact(b_in, [r])
+    a_out, b_out = redact(a_in, [r], padding=0.25), redact(b_in, [r], padding=0.25)
     d_in = (inside(a_in, box) - inside(b_in, box)).ravel()
     d_out = (inside(a_out, box) - inside(b_out, box)).ravel()
     assert abs(np.corrcoef(d_in, d_out)[0, 1]) < 0.1
