@@ -54,6 +54,7 @@ class Pages:
         context.on("request", self._record)
         self.contexts.append(context)
         page = context.new_page()
+        page.set_default_timeout(60_000)  # a shared 2-core machine running the detectors can be slow
         page.goto(self.url)
         page.locator("#upload").wait_for(timeout=60_000)
         return page
@@ -65,7 +66,7 @@ class Pages:
         self.outside.append(request.url)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDesk]:
     temp_dir = server.prepare_environment()
     blocks, store = server.build(db=tmp_path_factory.mktemp("db") / "records.sqlite3")
@@ -76,7 +77,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDesk]:
     server.wipe_temp_dir(temp_dir)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed")

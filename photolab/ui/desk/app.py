@@ -76,6 +76,7 @@ def _header(page: Page) -> None:
             ),
             label="app.language",
         )
+    page.parts["header"]["status"] = gr.HTML("", elem_id="upload-status")
     page.photo_select = label(
         page,
         gr.Dropdown(

@@ -24,8 +24,9 @@ def build(page: Page) -> None:
         gr.File(file_count="multiple", label=t("upload.label"), elem_id="upload", file_types=FILE_TYPES),
         label="upload.label",
     )
-    status = gr.HTML("", elem_id="upload-status")
-    page.parts["upload"] = {"files": files, "status": status}
+    # The status (how many photos, which files could not be read) sits above the steps, in the header:
+    # it must stay in sight after the desk has moved on to the first photo.
+    page.parts["upload"] = {"files": files, "status": page.part("header", "status")}
 
 
 def wire(page: Page, show_photo: Any, outputs: list[Any]) -> None:
