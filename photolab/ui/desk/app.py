@@ -132,10 +132,51 @@ def show_photo(page: Page, desk: Desk) -> dict[Any, Any]:
 
 
 def _wire(demo: gr.Blocks, page: Page, store: Any, history: Any, preload: list[Path]) -> None:
-    photo_outputs = _photo_outputs(page)
-
     def history_rows() -> list[list[str]]:
         return [[s.created_at, s.reviewer, s.decision, s.record_id, s.output_sha256] for s in store.list(200)]
+
+    _wire_steps(page, store, history, history_rows)
+    _wire_photos(page)
+    _wire_language(page)
+    page.part("history", "refresh").click(history_rows, None, history, api_name="history")
+    page.wizard.change(None, None, None, js="() => { window.photolabFocusStep?.(); }")
+
+    def on_load(request: gr.Request) -> dict[Any, Any]:
+        """A new session (never built with the app: its state would be shared by every session)."""
+        from photolab.server import downloads
+
+        lang = i18n.pick_language(request.headers.get("accept-language") if request else None)
+        desk = Desk(lang=lang, browser=downloads.browser_of(request))
+        errors = _preload(desk, preload)
+        status = views.upload_status(desk, errors, lang) if errors or desk.items else ""
+        out = {
+            page.desk: desk,
+            page.language: gr.update(value=lang),
+            history: history_rows(),
+            page.part("upload", "status"): status,
+            page.wizard: go("findings" if desk.items else "upload"),
+            page.timer: gr.Timer(active=bool(desk.items)),
+        }
+        if lang != i18n.REFERENCE:  # the page is built in English: only another language needs its strings
+            out.update(language_view(page, lang))
+        out.update(show_photo(page, desk))
+        return out
+
+    outputs = [
+        page.desk,
+        page.language,
+        history,
+        page.part("upload", "status"),
+        page.wizard,
+        page.timer,
+        *_language_outputs(page),
+        *_photo_outputs(page),
+    ]
+    demo.load(on_load, None, list(dict.fromkeys(outputs)), api_name="load", show_progress="hidden")
+
+
+def _wire_steps(page: Page, store: Any, history: Any, history_rows: Any) -> None:
+    """Each step's events, and what one step hands to the next."""
 
     def after_decision(desk: Desk) -> dict[Any, Any]:
         return {
@@ -144,7 +185,7 @@ def _wire(demo: gr.Blocks, page: Page, store: Any, history: Any, preload: list[P
             page.photo_select: gr.update(choices=views.photo_choices(desk, desk.lang)),
         }
 
-    upload.wire(page, lambda desk: show_photo(page, desk), photo_outputs)
+    upload.wire(page, lambda desk: show_photo(page, desk), _photo_outputs(page))
     findings.wire(page, lambda desk: areas.show(page, desk), areas.outputs(page))
     areas.wire(page, lambda desk: preview.show(page, desk), preview.outputs(page))
     preview.wire(page, lambda desk: ethics.show(page, desk, []), ethics.outputs(page))
@@ -156,6 +197,10 @@ def _wire(demo: gr.Blocks, page: Page, store: Any, history: Any, preload: list[P
         [page.part("export", "next"), history, page.photo_select],
         ethics.inputs(page),
     )
+
+
+def _wire_photos(page: Page) -> None:
+    """Moving between the session's photos: the menu, and "Next photo" after a decision."""
 
     def select_photo(key: str | None, desk: Desk) -> dict[Any, Any]:
         item = desk.find(key or "") if desk else None
@@ -169,88 +214,43 @@ def _wire(demo: gr.Blocks, page: Page, store: Any, history: Any, preload: list[P
         pending = desk.pending()
         return select_photo(pending[0].key, desk) if pending else {page.wizard: gr.skip()}
 
-    def language_view(lang: str) -> dict[Any, Any]:
-        return {
-            **dict(
-                zip(
-                    [*page.labels.components(), *ethics.language_outputs(page)],
-                    [*page.labels.updates(lang), *ethics.language_updates(page, lang)],
-                    strict=True,
-                )
-            ),
-            **heading_updates(page, lang),
-            page.part("header", "title"): title_html(lang),
-        }
+    outputs = [page.wizard, page.timer, *_photo_outputs(page)]
+    page.photo_select.input(select_photo, [page.photo_select, page.desk], outputs, api_name="select_photo")
+    page.part("export", "next").click(next_photo, [page.desk], outputs, api_name="next_photo")
 
+
+def _wire_language(page: Page) -> None:
     def set_language(lang: str | None, desk: Desk) -> dict[Any, Any]:
         desk.lang = lang if lang in i18n.languages() else i18n.REFERENCE
         desk.shown_checklist = {k: v for k, v in desk.shown_checklist.items() if k.startswith("q:")}
         return {
             page.desk: desk,
-            **language_view(desk.lang),
+            **language_view(page, desk.lang),
             **(show_photo(page, desk) if desk.item() else {}),
         }
 
-    def on_load(request: gr.Request) -> dict[Any, Any]:
-        from photolab.server import downloads
+    outputs = list(dict.fromkeys([page.desk, *_language_outputs(page), *_photo_outputs(page)]))
+    page.language.input(set_language, [page.language, page.desk], outputs, api_name="set_language")
+    page.language.input(None, [page.language], None, js="(code) => { window.photolabSetLang?.(code); }")
 
-        lang = i18n.pick_language(request.headers.get("accept-language") if request else None)
-        desk = Desk(lang=lang, browser=downloads.browser_of(request))
-        errors = _preload(desk, preload)
-        out = {
-            page.desk: desk,
-            page.language: gr.update(value=lang),
-            history: history_rows(),
-            page.part("upload", "status"): views.upload_status(desk, errors, lang)
-            if errors or desk.items
-            else "",
-            page.wizard: go("findings" if desk.items else "upload"),
-            page.timer: gr.Timer(active=bool(desk.items)),
-        }
-        if lang != i18n.REFERENCE:  # the page is built in English: only another language needs its strings
-            out.update(language_view(lang))
-        out.update(show_photo(page, desk))
-        return out
 
-    language_outputs = [
+def _language_outputs(page: Page) -> list[Any]:
+    return [
         *page.labels.components(),
         *ethics.language_outputs(page),
         *page.parts["headings"].values(),
         page.part("header", "title"),
     ]
-    all_outputs = list(
-        dict.fromkeys(
-            [
-                page.desk,
-                page.language,
-                history,
-                page.part("upload", "status"),
-                page.wizard,
-                page.timer,
-                *language_outputs,
-                *photo_outputs,
-            ]
-        )
+
+
+def language_view(page: Page, lang: str) -> dict[Any, Any]:
+    """Every label, heading and checklist string of the page in ``lang``."""
+    labels = zip(
+        [*page.labels.components(), *ethics.language_outputs(page)],
+        [*page.labels.updates(lang), *ethics.language_updates(page, lang)],
+        strict=True,
     )
-    page.photo_select.input(
-        select_photo,
-        [page.photo_select, page.desk],
-        [page.wizard, page.timer, *photo_outputs],
-        api_name="select_photo",
-    )
-    page.part("export", "next").click(
-        next_photo, [page.desk], [page.wizard, page.timer, *photo_outputs], api_name="next_photo"
-    )
-    page.part("history", "refresh").click(history_rows, None, history, api_name="history")
-    page.language.input(
-        set_language,
-        [page.language, page.desk],
-        list(dict.fromkeys([page.desk, *language_outputs, *photo_outputs])),
-        api_name="set_language",
-    )
-    page.language.input(None, [page.language], None, js="(code) => { window.photolabSetLang?.(code); }")
-    page.wizard.change(None, None, None, js="() => { window.photolabFocusStep?.(); }")
-    demo.load(on_load, None, all_outputs, api_name="load", show_progress="hidden")
+    return {**dict(labels), **heading_updates(page, lang), page.part("header", "title"): title_html(lang)}
 
 
 def _preload(desk: Desk, paths: list[Path]) -> list[str]:
