@@ -187,14 +187,15 @@ def remove_stale_parts(folder: Path) -> int:
     removed = 0
     for path in Path(folder).rglob(f"{PART_PREFIX}*{PART_SUFFIX}"):
         pid = path.name[len(PART_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             with contextlib.suppress(OSError):
                 path.unlink()
                 removed += 1
     return removed
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (someone else's counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

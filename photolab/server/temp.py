@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from photolab import config
+from photolab.core.io import pid_alive
 from photolab.errors import UsageError
 
 RUN_PREFIX = "run-"
@@ -85,16 +86,6 @@ def ensure_root(root: Path) -> Path:
     return root
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _lock_is_free(lock: Path) -> bool:
     """True when no living process holds the flock on ``lock`` (so its run is over)."""
     try:
@@ -120,7 +111,7 @@ def _run_is_dead(folder: Path) -> bool:
         return False
     # A folder without a lock: made by an in-process server (tests, benchmarks) named run-<pid>.
     digits = folder.name.removeprefix(RUN_PREFIX).split("-")[0]
-    return digits.isdigit() and int(digits) != os.getpid() and not _pid_alive(int(digits))
+    return digits.isdigit() and int(digits) != os.getpid() and not pid_alive(int(digits))
 
 
 def remove_dead_runs(root: Path) -> int:

@@ -57,12 +57,11 @@ def missing_keys(code: str) -> list[str]:
     return sorted(ref - set(_catalogues().get(code, {})))
 
 
-def pick_language(accept_language: str | None, default: str = REFERENCE) -> str:
-    """Best supported language from an HTTP Accept-Language header (q-values honoured)."""
-    if not accept_language:
-        return default
+def preferred_languages(accept_language: str | None) -> list[str]:
+    """Base language codes of an HTTP Accept-Language header, most wanted first (q-values honoured,
+    q=0 means "not this one")."""
     ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate(accept_language.split(",")):
+    for position, part in enumerate((accept_language or "").split(",")):
         tag, _, params = part.strip().partition(";")
         quality = 1.0
         if params.strip().startswith("q="):
@@ -70,13 +69,15 @@ def pick_language(accept_language: str | None, default: str = REFERENCE) -> str:
                 quality = float(params.strip()[2:])
             except ValueError:
                 quality = 0.0
-        ranked.append((-quality, position, tag.strip().lower()))
+        if tag.strip() and quality > 0:
+            ranked.append((-quality, position, tag.strip().lower().split("-")[0]))
+    return [code for _q, _p, code in sorted(ranked)]
+
+
+def pick_language(accept_language: str | None, default: str = REFERENCE) -> str:
+    """Best supported language from an HTTP Accept-Language header."""
     supported = set(languages())
-    for _q, _pos, tag in sorted(ranked):
-        base = tag.split("-")[0]
-        if base in supported:
-            return base
-    return default
+    return next((code for code in preferred_languages(accept_language) if code in supported), default)
 
 
 @cache

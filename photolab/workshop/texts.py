@@ -56,21 +56,9 @@ def supported(code: str | None, default: str = REFERENCE) -> str:
 
 def pick_language(accept_language: str | None, default: str = REFERENCE) -> str:
     """The best offered language for an HTTP ``Accept-Language`` header (q-values honoured)."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate((accept_language or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        if tag.strip() and quality > 0:
-            ranked.append((-quality, position, tag.strip().lower().split("-")[0]))
-    for _quality, _position, base in sorted(ranked):
-        if base in languages():
-            return base
-    return default
+    from photolab.ui.i18n import preferred_languages
+
+    return next((code for code in preferred_languages(accept_language) if code in languages()), default)
 
 
 @cache
