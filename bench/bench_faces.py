@@ -48,6 +48,9 @@ from PIL import Image, ImageOps
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # support.py: the no-people set shared with the tests
+
+from support import NO_PEOPLE  # noqa: E402
 
 from photolab import detect  # noqa: E402
 from photolab.detect import centerface, yunet  # noqa: E402
@@ -56,30 +59,13 @@ from photolab.detect.faces import detect_faces  # noqa: E402
 SHARED = REPO.parent / "shared"
 JUDGE = SHARED / "tools" / "faces_eval.py"
 BUCKETS = ("<20", "20-40", "40-80", "80-160", ">160")
-PADDING = 0.25  # photolab's default face padding (redact.py)
+from photolab.core.policy import DEFAULT_PADDING as PADDING  # noqa: E402  photolab's face padding
 
 Faces = list[dict]
 Case = tuple[str, np.ndarray, Faces]  # name, RGB pixels, labelled faces
 MIN_REQUIRED_PX = 8
 
-NO_PEOPLE_CORPUS = [  # metadata-corpus photos in which no person appears (checked by eye)
-    "mat2/dirty.jpg", "mat2/dirty.tiff", "metadata-extractor-images/Android_Depth_Map.jpg",
-    "metadata-extractor-images/Apple_iPhone_4.jpg", "metadata-extractor-images/Apple_iPhone_6.jpg",
-    "metadata-extractor-images/FLIR.jpg", "metadata-extractor-images/HTC_Desire.jpg",
-    "metadata-extractor-images/IMG_1034.heic", "metadata-extractor-images/IMG_2927.HEIC",
-    "metadata-extractor-images/Issue_16.tif", "metadata-extractor-images/Issue_211.jpg",
-    "metadata-extractor-images/Issue_242.jpg", "metadata-extractor-images/Issue_280_dotnet.png",
-    "metadata-extractor-images/Issue_308.jpg", "metadata-extractor-images/Issue_487.heic",
-    "metadata-extractor-images/Issue_525.jpg", "metadata-extractor-images/Issue_600_1.jpg",
-    "metadata-extractor-images/Kodak_PIXPRO_FZ201.jpg", "metadata-extractor-images/Leica_T_Typ_701.jpg",
-    "metadata-extractor-images/Motorola_XT1068_Moto_G.jpg",
-    "metadata-extractor-images/Nikon_Coolpix_P7000.webp",
-    "metadata-extractor-images/Nikon_D1X.jpg", "metadata-extractor-images/Nikon_D5000.jpg",
-    "metadata-extractor-images/Nokia_Lumia_800.jpg", "metadata-extractor-images/Olympus_PEN_E-P3.jpg",
-    "metadata-extractor-images/Reconyx_HF2_Pro_Covert.jpg",
-    "metadata-extractor-images/Samsung_SM-J327T1.jpg",
-    "metadata-extractor-images/Sony_DSC-HX5V_2.jpg", "motion_photos/motionphoto.heic",
-]
+NO_PEOPLE_CORPUS = NO_PEOPLE  # tests/support.py
 NO_PEOPLE_SKIMAGE = ["brick", "chelsea", "coffee", "coins", "gravel", "grass", "hubble_deep_field",
                      "retina", "rocket"]
 

@@ -63,3 +63,24 @@ def png_chunk(kind: bytes, body: bytes) -> bytes:
 def contains_any(data: bytes, values: list[str]) -> list[str]:
     """The planted values found in ``data`` as UTF-8, UTF-16LE or UTF-16BE."""
     return [v for v in values if any(v.encode(enc) in data for enc in ("utf-8", "utf-16-le", "utf-16-be"))]
+
+
+# metadata-corpus photos in which no person appears (checked by eye: no person, no portrait, no drawing
+# of a face): the no-people set of the face tests and benchmark.
+NO_PEOPLE = [
+    "mat2/dirty.jpg", "mat2/dirty.tiff", "metadata-extractor-images/Android_Depth_Map.jpg",
+    "metadata-extractor-images/Apple_iPhone_4.jpg", "metadata-extractor-images/Apple_iPhone_6.jpg",
+    "metadata-extractor-images/FLIR.jpg", "metadata-extractor-images/HTC_Desire.jpg",
+    "metadata-extractor-images/IMG_1034.heic", "metadata-extractor-images/IMG_2927.HEIC",
+    "metadata-extractor-images/Issue_16.tif", "metadata-extractor-images/Issue_211.jpg",
+    "metadata-extractor-images/Issue_242.jpg", "metadata-extractor-images/Issue_280_dotnet.png",
+    "metadata-extractor-images/Issue_308.jpg", "metadata-extractor-images/Issue_487.heic",
+    "metadata-extractor-images/Issue_525.jpg", "metadata-extractor-images/Issue_600_1.jpg",
+    "metadata-extractor-images/Kodak_PIXPRO_FZ201.jpg", "metadata-extractor-images/Leica_T_Typ_701.jpg",
+    "metadata-extractor-images/Motorola_XT1068_Moto_G.jpg",
+    "metadata-extractor-images/Nikon_Coolpix_P7000.webp", "metadata-extractor-images/Nikon_D1X.jpg",
+    "metadata-extractor-images/Nikon_D5000.jpg", "metadata-extractor-images/Nokia_Lumia_800.jpg",
+    "metadata-extractor-images/Olympus_PEN_E-P3.jpg", "metadata-extractor-images/Reconyx_HF2_Pro_Covert.jpg",
+    "metadata-extractor-images/Samsung_SM-J327T1.jpg", "metadata-extractor-images/Sony_DSC-HX5V_2.jpg",
+    "motion_photos/motionphoto.heic",
+]

@@ -8,27 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import NO_PEOPLE
 
 from photolab.detect import faces
 from photolab.photo import load
 
-NO_PEOPLE = [  # checked by eye: no person, no portrait, no drawing of a face
-    "mat2/dirty.jpg", "mat2/dirty.tiff", "metadata-extractor-images/Android_Depth_Map.jpg",
-    "metadata-extractor-images/Apple_iPhone_4.jpg", "metadata-extractor-images/Apple_iPhone_6.jpg",
-    "metadata-extractor-images/FLIR.jpg", "metadata-extractor-images/HTC_Desire.jpg",
-    "metadata-extractor-images/IMG_1034.heic", "metadata-extractor-images/IMG_2927.HEIC",
-    "metadata-extractor-images/Issue_16.tif", "metadata-extractor-images/Issue_211.jpg",
-    "metadata-extractor-images/Issue_242.jpg", "metadata-extractor-images/Issue_280_dotnet.png",
-    "metadata-extractor-images/Issue_308.jpg", "metadata-extractor-images/Issue_487.heic",
-    "metadata-extractor-images/Issue_525.jpg", "metadata-extractor-images/Issue_600_1.jpg",
-    "metadata-extractor-images/Kodak_PIXPRO_FZ201.jpg", "metadata-extractor-images/Leica_T_Typ_701.jpg",
-    "metadata-extractor-images/Motorola_XT1068_Moto_G.jpg",
-    "metadata-extractor-images/Nikon_Coolpix_P7000.webp", "metadata-extractor-images/Nikon_D1X.jpg",
-    "metadata-extractor-images/Nikon_D5000.jpg", "metadata-extractor-images/Nokia_Lumia_800.jpg",
-    "metadata-extractor-images/Olympus_PEN_E-P3.jpg", "metadata-extractor-images/Reconyx_HF2_Pro_Covert.jpg",
-    "metadata-extractor-images/Samsung_SM-J327T1.jpg", "metadata-extractor-images/Sony_DSC-HX5V_2.jpg",
-    "motion_photos/motionphoto.heic",
-]
 SKIMAGE = ["brick", "chelsea", "coffee", "coins", "gravel", "grass", "hubble_deep_field", "retina", "rocket"]
 
 
