@@ -17,7 +17,7 @@ REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 def test_manifest_pins_every_model_with_hash_and_licence() -> None:
     specs = models.manifest()
-    assert set(specs) >= {"centerface", "yunet", "blazeface-short", "blazeface-full", "selfie-segmentation"}
+    assert set(specs) == {"centerface", "yunet", "blazeface-short", "selfie-segmentation"}
     for s in specs.values():
         assert len(s.sha256) == 64 and int(s.sha256, 16) >= 0
         assert s.licence in {"MIT", "Apache-2.0"}
