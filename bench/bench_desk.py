@@ -105,9 +105,10 @@ def time_upload(browser, url: str, photo: Path) -> tuple[float, float, float]:
 def memory(browser, url: str, pid: int, photo: Path, uploads: int) -> tuple[float, float, float]:
     start = rss_mb(pid)
     page = open_page(browser, url)
-    for _ in range(uploads):
+    for n in range(1, uploads + 1):
         page.set_input_files("#upload input[type=file]", [str(photo)])
-        page.locator("#upload-status").get_by_text(f"{_ + 1} photo(s)").wait_for(timeout=300_000)
+        page.wait_for_function(f"(document.querySelector('#upload-status')?.textContent || '')"
+                               f".includes('{n} photo(s)')", timeout=300_000)
     time.sleep(60)  # let detection of the last photos finish
     full = rss_mb(pid)
     page.context.close()
@@ -145,7 +146,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--uploads", type=int, default=20)
     parser.add_argument("--source", type=Path, default=FACES / "ulfd_nurses.jpg")
-    parser.add_argument("--crowd", type=Path, default=FACES / "ulfd_staff_rows.jpg")
+    parser.add_argument("--crowd", type=Path, default=FACES / "ulfd_large_group.jpg")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
