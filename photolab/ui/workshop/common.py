@@ -25,6 +25,7 @@ from PIL import Image, ImageDraw
 
 from photolab import config
 from photolab import workshop as ws
+from photolab.core.io import write_verified
 from photolab.errors import PhotoLabError
 from photolab.workshop.address import JoinAddress, join_address
 
@@ -104,9 +105,11 @@ class ImageFiles:
 
     @lru_cache(maxsize=64)  # noqa: B019 - one instance per app, lives as long as the app
     def image(self, source: str) -> Image.Image:
-        with Image.open(source) as im:
-            rgb = im.convert("RGB")
-        return Image.frombytes("RGB", rgb.size, rgb.tobytes())
+        """The scenario photo as the core job opens any photo: upright sRGB pixels, no metadata."""
+        from photolab.core.job import open_photo
+
+        photo = open_photo(Path(source).read_bytes(), Path(source).name).photo
+        return photo.image.convert("RGB") if photo.image.mode != "RGB" else photo.image
 
     def base(self, source: Path) -> str:
         return self._file(str(source), ())
@@ -131,10 +134,7 @@ class ImageFiles:
         data = buffer.getvalue()
         path = self.folder / f"{hashlib.sha256(data).hexdigest()[:32]}.jpg"
         if not path.exists():
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
+            write_verified(path, data, force=True, root=self.folder)  # the one atomic write
         return str(path)
 
 
