@@ -36,6 +36,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
+from photolab.core.policy import DEFAULT_PADDING
 from photolab.detect import text as text_mod
 from photolab.readable import LineReader, reveals
 from photolab.redact import padded_box, redact
@@ -383,7 +384,7 @@ def over_redaction(regions: list[Region], lines: list[dict], width: int, height:
     """Share of the pixels outside every labelled line (grown 1.5x about its centre) that get filled."""
     filled = np.zeros((height, width), bool)
     for r in regions:
-        x, y, w, h = padded_box(r, 0.25, width, height)
+        x, y, w, h = padded_box(r, DEFAULT_PADDING, width, height)
         filled[y:y + h, x:x + w] = True
     text = np.zeros((height, width), np.uint8)
     for ln in lines:
@@ -406,7 +407,7 @@ def judge_scene(path: Path, label: dict, reader: LineReader, out: Path | None) -
     for tool in ("photolab", "anchor"):
         timings: dict = {}
         regions = photolab_regions(bgr, timings) if tool == "photolab" else anchor_regions(bgr)
-        redacted = redact(original, regions, seed=0)
+        redacted = redact(original, regions, padding=DEFAULT_PADDING, seed=0)
         if out:
             (out / tool).mkdir(exist_ok=True)
             redacted.save(out / tool / f"{path.stem}.png")

@@ -43,6 +43,8 @@ SURVEY_PIXELS = 3_000_000
 TILE = 1024  # px at the pass's scale: the model runs fastest per pixel on tiles about this size
 TILE_OVERLAP = 64
 FLAT_EDGE = 10  # grey levels: a tile whose strongest (denoised) edge is weaker holds no text
+SHARPEN_AMOUNT = 3.0  # unsharp mask of the detector's input: smooth, low-contrast areas (a wall seen at
+SHARPEN_SIGMA = 3.0  # half size, a sign behind glass) otherwise come out as one wall-sized blob (px)
 REFINE_FACTOR = 2.0
 REFINE_MAX_SCALE = 2.0
 REFINE_SEED_HEIGHT = 16  # survey px: lines at most this high seed the refine pass
@@ -167,9 +169,12 @@ def find_text_lines(bgr: np.ndarray, *, threads: int = 1) -> list[TextLine]:
     survey = survey_scale(width, height)
     lines = detect_at(bgr, survey, threads)
     refine = min(REFINE_MAX_SCALE, REFINE_FACTOR * survey)
-    # small lines: their neighbourhood; then big ones (often two lines run together, unless they cover a
-    # good part of the photo): themselves, with what budget is left
-    small = [(ln, REFINE_CONTEXT) for ln in lines if ln.height * survey <= REFINE_SEED_HEIGHT]
+    # small lines: their neighbourhood, and weak lone boxes (two faint lines of a sign run together):
+    # themselves; then big ones (often two lines run together, unless they cover a good part of the
+    # photo): themselves, with what budget is left
+    medium = [ln for ln in lines if ln.height * survey <= BIG_LINE]
+    small = [(ln, REFINE_CONTEXT if ln.height * survey <= REFINE_SEED_HEIGHT else BIG_CONTEXT)
+             for ln in medium if ln.height * survey <= REFINE_SEED_HEIGHT or _speck(ln, medium)]
     limit = SURE_MAX_SHARE * width * height
     big = [(ln, BIG_CONTEXT) for ln in lines if ln.height * survey > BIG_LINE and _area(ln.box) <= limit]
     areas = refine_areas(small, width, height, refine, REFINE_MAX_PIXELS)
@@ -197,14 +202,17 @@ def detect_at(image: np.ndarray, scale: float, threads: int) -> list[TextLine]:
 
 def probability_map(bgr: np.ndarray, threads: int) -> np.ndarray:
     """The detector's text probability per pixel (float32, the image's size), computed in overlapping
-    tiles; each tile keeps the map away from its seams (the model sees context there)."""
+    tiles of the sharpened image; each tile keeps the map away from its seams (the model sees context
+    there). Flat tiles (judged before sharpening, which would raise their noise) are skipped."""
     height, width = bgr.shape[:2]
     prob = np.zeros((height, width), np.float32)
+    sharp = None
     for x, y, w, h in tiles(width, height):
-        tile = bgr[y:y + h, x:x + w]
-        if _flat(tile):
+        if _flat(bgr[y:y + h, x:x + w]):
             continue
-        out = _run_detector(tile, threads)
+        if sharp is None:
+            sharp = sharpened(bgr)
+        out = _run_detector(sharp[y:y + h, x:x + w], threads)
         kx0 = 0 if x == 0 else TILE_OVERLAP // 2
         ky0 = 0 if y == 0 else TILE_OVERLAP // 2
         kx1 = w if x + w >= width else w - TILE_OVERLAP // 2
@@ -212,6 +220,15 @@ def probability_map(bgr: np.ndarray, threads: int) -> np.ndarray:
         view = prob[y + ky0:y + ky1, x + kx0:x + kx1]
         np.maximum(view, out[ky0:ky1, kx0:kx1], out=view)
     return prob
+
+
+def sharpened(bgr: np.ndarray) -> np.ndarray:
+    """Unsharp mask (SHARPEN_AMOUNT, SHARPEN_SIGMA). The detector turns smooth low-contrast areas into
+    a plateau of probability that swallows any faint text in them (and the recogniser then rejects the
+    whole blob); sharpened, the same areas come out empty and the text in them as lines. It also lets
+    the detector see dark text on a small saturated plate (yellow on a red car) it otherwise misses."""
+    blurred = cv2.GaussianBlur(bgr, (0, 0), SHARPEN_SIGMA)
+    return cv2.addWeighted(bgr, 1.0 + SHARPEN_AMOUNT, blurred, -SHARPEN_AMOUNT, 0.0)
 
 
 def _flat(tile: np.ndarray) -> bool:
@@ -297,16 +314,19 @@ def confirmed(bgr: np.ndarray, lines: list[TextLine], survey: float, threads: in
     is sure of (SURE_SCORE), line-shaped, and covering at most SURE_MAX_SHARE of the photo stays: the model
     sometimes sees a whole car around a 9 px plate it cannot outline, and recall comes first."""
     big = [ln.height * survey > BIG_LINE for ln in lines]
-    doubtful = [i for i, ln in enumerate(lines) if big[i] or _speck(ln, lines)]
+    neighbours = [ln for ln, b in zip(lines, big, strict=True) if not b]  # big lines are in doubt too
+    doubtful = [i for i, ln in enumerate(lines) if big[i] or _speck(ln, neighbours)]
     if not doubtful:
         return lines
     readings = _read(bgr, [lines[i] for i in doubtful], threads)
     limit = SURE_MAX_SHARE * bgr.shape[0] * bgr.shape[1]
     drop = set()
     for i, (txt, score) in zip(doubtful, readings, strict=True):
-        need = CONFIRM_SCORE if lines[i].score >= WEAK_SCORE or not big[i] else WEAK_BIG_CONFIRM
-        read = score >= need and _plausible(txt, 2 if big[i] else 1)
-        sure = big[i] and lines[i].score >= SURE_SCORE and _area(lines[i].box) <= limit and _wide(lines[i])
+        huge = big[i] and _area(lines[i].box) > limit
+        doubted = big[i] and (huge or lines[i].score < WEAK_SCORE)
+        read = score >= (WEAK_BIG_CONFIRM if doubted else CONFIRM_SCORE) \
+            and _plausible(txt, 2 if big[i] else 1, strict=huge)
+        sure = big[i] and lines[i].score >= SURE_SCORE and not huge and _wide(lines[i])
         if not (read or sure):
             drop.add(i)
     return [ln for i, ln in enumerate(lines) if i not in drop]
@@ -318,23 +338,29 @@ def _wide(line: TextLine) -> bool:
     return long_side >= SURE_ASPECT * max(short_side, 1.0)
 
 
-def _plausible(reading: str, least: int) -> bool:
+def _plausible(reading: str, least: int, *, strict: bool = False) -> bool:
     """At least ``least`` letters or digits, and (from four on) not mostly one character repeated: a chain,
-    a grille or a row of brackets reads "0000", "5555" or "1000000E" (a room "100" is kept)."""
+    a grille or a row of brackets reads "0000", "5555" or "1000000E" (a room "100" is kept). ``strict``
+    (a blob covering a good part of the photo: a tray of coins reads "00", "000") also refuses two or
+    three of one character."""
     chars = [c for c in reading if c.isalnum()]
     if len(chars) < least:
         return False
-    return len(chars) < 4 or max(chars.count(c) for c in set(chars)) <= REPEAT_SHARE * len(chars)
+    if len(chars) < 4:
+        return not strict or len(set(chars)) > 1
+    return max(chars.count(c) for c in set(chars)) <= REPEAT_SHARE * len(chars)
 
 
-def _speck(line: TextLine, lines: list[TextLine]) -> bool:
-    """Weak, about as wide as high, and no other line within three of its heights."""
+def _speck(line: TextLine, neighbours: list[TextLine]) -> bool:
+    """Weak, about as wide as high, and no neighbour within three of its heights (a line another pass
+    found in the same place is the same speck seen again, not a neighbour)."""
     x, y, w, h = line.box
     if line.score >= WEAK_SCORE or w > 2 * h:
         return False
     m = 3 * line.height
-    near = (x - m, y - m, w + 2 * m, h + 2 * m)
-    return not any(o is not line and overlap_of_smaller(_int_box(near), _int_box(o.box)) > 0 for o in lines)
+    near, own = _int_box((x - m, y - m, w + 2 * m, h + 2 * m)), _int_box(line.box)
+    return not any(o is not line and overlap_of_smaller(near, _int_box(o.box)) > 0
+                   and overlap_of_smaller(own, _int_box(o.box)) < DUPLICATE_OVERLAP for o in neighbours)
 
 
 # --------------------------------------------------------------------------- merging, recognition
