@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -30,7 +31,7 @@ class Watcher(threading.Thread):
     def run(self) -> None:
         while not self.stop.is_set():
             now = time.monotonic()
-            present = {str(p) for p in self.folder.rglob("*.jpg")}
+            present = jpegs_under(self.folder)
             for path in present - set(self.seen):
                 self.seen[path] = now
             for path in set(self.seen) - present - set(self.gone):
@@ -40,6 +41,24 @@ class Watcher(threading.Thread):
     def lifetimes(self) -> list[float]:
         end = time.monotonic()
         return [self.gone.get(p, end) - t for p, t in self.seen.items()]
+
+
+def jpegs_under(folder: Path) -> set[str]:
+    """Every .jpg below folder now; a folder deleted while it is walked is simply not there."""
+    found: set[str] = set()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return found
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                found |= jpegs_under(Path(entry.path))
+            elif entry.name.endswith(".jpg"):
+                found.add(entry.path)
+        except OSError:
+            continue
+    return found
 
 
 def photo(folder: Path, n: int) -> Path:
