@@ -154,6 +154,7 @@ def main() -> None:
         folder = Path(tmp)
         photo = make_12mp(args.source, folder)
         proc, url = start_server(folder)
+        cold = rss_mb(proc.pid)
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
         try:
             runs = [time_upload(browser, url, photo) for _ in range(args.runs)]
@@ -167,7 +168,8 @@ def main() -> None:
                   f"{visit:.1f} s; visit + toggle each + open the preview: {total:.1f} s")
             start, full, after = memory(browser, url, proc.pid, photo, args.uploads)
             print("\n| server memory | MB |\n|---|---|")
-            print(f"| at start (models load on first use) | {start:.0f} |")
+            print(f"| at start (models load on first use) | {cold:.0f} |")
+            print(f"| models loaded, {args.runs + 1} earlier sessions ended | {start:.0f} |")
             print(f"| after {args.uploads} uploads in one session | {full:.0f} |")
             print(f"| after that session ended | {after:.0f} |")
         finally:

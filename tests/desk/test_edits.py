@@ -122,3 +122,27 @@ def test_a_box_dragged_backwards_is_normalised_and_clipped() -> None:
     assert item.regions[0].box == (340, 250, 50, 40)
     edits.apply(item, {"op": "add", "box": [380, 280, 100, 100], "kind": "face"})
     assert item.regions[1].box == (380, 280, 20, 20)
+
+
+def test_photos_off_screen_are_parked_losslessly_once_detection_is_done() -> None:
+    """A long session holds one decoded photo; the others as exact PNGs (issue 11: memory per photo)."""
+    import numpy as np
+
+    from photolab.ui.desk.state import Desk
+
+    desk = Desk(lang="en")
+    rng = np.random.default_rng(1)
+    for n in range(3):
+        item = item_with([])
+        item.key = f"k{n}"
+        item.pixels = Pixels(Image.fromarray(rng.integers(0, 255, (300, 400, 3), dtype=np.uint8)))
+        desk.items.append(item)
+    exact = np.asarray(desk.items[0].pixels.image()).copy()
+    desk.items[0].detected = {"faces", "text"}
+    desk.items[1].detected = {"faces"}  # text still to come: its pixels stay decoded
+    desk.current = 2
+    desk.park_idle(("faces", "text"))
+    held = [it.pixels.nbytes() for it in desk.items]
+    assert held[0] < 300 * 400 * 3 * 1.1 and desk.items[0].pixels._image is None
+    assert desk.items[1].pixels._image is not None and desk.items[2].pixels._image is not None
+    assert np.array_equal(np.asarray(desk.items[0].pixels.image()), exact)  # back bit for bit

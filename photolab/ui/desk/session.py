@@ -19,6 +19,7 @@ from typing import Any
 
 from photolab.core import job, policy
 from photolab.errors import PhotoLabError
+from photolab.photo import release_memory
 from photolab.ui.desk.state import Desk, Item
 
 FAMILIES = ("faces", "text")  # what the desk detects, in this order
@@ -95,10 +96,7 @@ def run_family(desk: Desk, item: Item, family: str) -> None:
         item.reasons += [r for r in found.needs_review_reasons if r not in item.reasons]
         item.detected.add(family)
         item.version += 1
-        done = all(f in item.detected for f in FAMILIES)
-        current = desk.item() is item
-    if done and not current:
-        item.pixels.park()
+    desk.park_idle(FAMILIES)
 
 
 DETECTIONS = Detections()
@@ -117,3 +115,4 @@ def end_session(desk: Any) -> None:
     for url in offered:  # only this session's: another tab of the same browser keeps its own
         with contextlib.suppress(Exception):
             downloads.withdraw(url)
+    release_memory()  # glibc keeps a big photo's freed blocks in the heap unless asked to give them back

@@ -126,5 +126,15 @@ class Desk:
     def find(self, key: str) -> Item | None:
         return next((it for it in self.items if it.key == key), None)
 
+    def park_idle(self, families: tuple[str, ...]) -> None:
+        """Park the pixels of every photo that is not on screen and that no detector still needs: a
+        session of 20 photos then holds 20 lossless PNGs and one decoded photo, not 20 decoded photos."""
+        with self.lock:
+            on_screen = self.item()
+            idle = [it for it in self.items
+                    if it is not on_screen and all(f in it.detected for f in families)]
+        for it in idle:
+            it.pixels.park()
+
     def pending(self) -> list[Item]:
         return [it for it in self.items if not it.decision]
