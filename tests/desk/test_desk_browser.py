@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -238,7 +239,16 @@ def test_two_browsers_are_private_to_each_other(pages: Any, desk: Any, tmp_path:
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(desk.url + route)
         assert refused.value.code == 404
-    a.context.close()  # A closes its tab: B goes on
+    from photolab.ui.desk import session
+
+    desk_a, desk_b = (next(d for d in list(session._open.values()) if any(it.name == n for it in d.items))
+                      for n in ("a.jpg", "b.jpg"))
+    a.context.close()  # A closes its tab: its photos are dropped at once (not an hour later), B goes on
+    deadline = time.monotonic() + 30
+    while not desk_a.closed and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert desk_a.closed and desk_a.items == []
+    assert not desk_b.closed and [it.name for it in desk_b.items] == ["b.jpg"]
     to_areas(b)
     b.locator("#to-preview").click()
     b.locator("#compare .plv-after").wait_for(timeout=60_000)

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from support import wait_for_http
 
 from photolab import server
 from photolab.errors import UsageError
@@ -108,19 +109,6 @@ def test_temp_folder_is_private_emptied_and_dead_runs_removed(
         config.reload()
 
 
-def _wait_for(url: str, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer")
-
-
 @pytest.mark.slow
 def test_serve_on_a_lan_address_requires_login_sets_no_store_and_cleans_up(tmp_path: Path) -> None:
     """The real command in a subprocess: login printed, 401 without it, no-store, temp gone on SIGTERM."""
@@ -146,7 +134,7 @@ def test_serve_on_a_lan_address_requires_login_sets_no_store_and_cleans_up(tmp_p
         env=env,
     )
     try:
-        _wait_for(f"http://127.0.0.1:{port}/")
+        wait_for_http(f"http://127.0.0.1:{port}/", timeout=90)
         with pytest.raises(urllib.error.HTTPError) as denied:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=5)
         assert denied.value.code == 401

@@ -13,7 +13,7 @@ from typing import Any
 import gradio as gr
 
 from photolab.ui import i18n
-from photolab.ui.desk import photos, views
+from photolab.ui.desk import photos, session, views
 from photolab.ui.desk.page import STEP_ID, Page, go, heading_updates, label, t
 from photolab.ui.desk.session import DETECTIONS, FAMILIES, end_session
 from photolab.ui.desk.state import Desk
@@ -147,6 +147,7 @@ def _wire(demo: gr.Blocks, page: Page, store: Any, history: Any, preload: list[P
 
         lang = i18n.pick_language(request.headers.get("accept-language") if request else None)
         desk = Desk(lang=lang, browser=downloads.browser_of(request))
+        session.opened(getattr(request, "session_hash", None), desk)
         errors = _preload(desk, preload)
         status = views.upload_status(desk, errors, lang) if errors or desk.items else ""
         out = {
@@ -173,6 +174,11 @@ def _wire(demo: gr.Blocks, page: Page, store: Any, history: Any, preload: list[P
         *_photo_outputs(page),
     ]
     demo.load(on_load, None, list(dict.fromkeys(outputs)), api_name="load", show_progress="hidden")
+
+    def on_unload(request: gr.Request) -> None:
+        session.page_closed(getattr(request, "session_hash", None))
+
+    demo.unload(on_unload)
 
 
 def _wire_steps(page: Page, store: Any, history: Any, history_rows: Any) -> None:

@@ -69,6 +69,7 @@ class Detections:
             except Exception:  # a bug in one photo's detection must not stop the others
                 log.exception("detection failed")
             finally:
+                release_memory()  # a 12 MP photo's detection frees hundreds of MB: give them back
                 self._queue.task_done()
                 if self._queue.unfinished_tasks == 0:
                     self.idle.set()
@@ -101,10 +102,29 @@ def run_family(desk: Desk, item: Item, family: str) -> None:
 
 DETECTIONS = Detections()
 
+# Gradio keeps a closed page's state for an hour before its delete callback runs; the desk drops a session's
+# photos as soon as the page is gone. Sessions are found by Gradio's session hash (never shown to a page).
+_open: dict[str, Desk] = {}
+_open_lock = threading.Lock()
+
+
+def opened(session_hash: str | None, desk: Desk) -> None:
+    """Remember the session a page just loaded, so its photos can be dropped when the page goes."""
+    if session_hash:
+        with _open_lock:
+            _open[session_hash] = desk
+
+
+def page_closed(session_hash: str | None) -> None:
+    """The page's connection is gone (tab closed, reloaded or navigated away): end its session now."""
+    with _open_lock:
+        desk = _open.pop(session_hash or "", None)
+    end_session(desk)
+
 
 def end_session(desk: Any) -> None:
     """The tab closed or the session expired: drop its queued work, its downloads and its photos."""
-    if not isinstance(desk, Desk):
+    if not isinstance(desk, Desk) or desk.closed:
         return
     with desk.lock:
         desk.closed = True
