@@ -140,9 +140,24 @@ def test_photos_off_screen_are_parked_losslessly_once_detection_is_done() -> Non
     exact = np.asarray(desk.items[0].pixels.image()).copy()
     desk.items[0].detected = {"faces", "text"}
     desk.items[1].detected = {"faces"}  # text still to come: its pixels stay decoded
-    desk.current = 2
-    desk.park_idle(("faces", "text"))
+    desk.show(2)
     held = [it.pixels.nbytes() for it in desk.items]
     assert held[0] < 300 * 400 * 3 * 1.1 and desk.items[0].pixels._image is None
     assert desk.items[1].pixels._image is not None and desk.items[2].pixels._image is not None
     assert np.array_equal(np.asarray(desk.items[0].pixels.image()), exact)  # back bit for bit
+
+
+def test_a_session_ends_when_its_page_goes_or_expires_and_is_forgotten_either_way() -> None:
+    from photolab.ui.desk import session
+    from photolab.ui.desk.state import Desk
+
+    gone, expired, other = Desk(lang="en"), Desk(lang="en"), Desk(lang="en")
+    for hash_, desk in (("gone", gone), ("expired", expired), ("other", other)):
+        desk.items.append(item_with([]))
+        session.opened(hash_, desk)
+    session.page_closed("gone")  # the tab closed: Gradio's unload
+    session.end_session(expired)  # Gradio's delete callback, hours later, for a page that never unloaded
+    assert gone.closed and gone.items == [] and expired.closed and expired.items == []
+    assert not other.closed and len(other.items) == 1
+    assert "gone" not in session._open and "expired" not in session._open and session._open["other"] is other
+    session.page_closed("other")

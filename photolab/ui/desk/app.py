@@ -15,7 +15,7 @@ import gradio as gr
 from photolab.ui import i18n
 from photolab.ui.desk import photos, session, views
 from photolab.ui.desk.page import STEP_ID, Page, go, heading_updates, label, t
-from photolab.ui.desk.session import DETECTIONS, FAMILIES, end_session
+from photolab.ui.desk.session import DETECTIONS, end_session
 from photolab.ui.desk.state import Desk
 from photolab.ui.desk.steps import areas, ethics, export, findings, preview, upload
 from photolab.ui.i18n import text
@@ -212,8 +212,7 @@ def _wire_photos(page: Page) -> None:
         item = desk.find(key or "") if desk else None
         if item is None:
             return {page.wizard: gr.skip()}
-        desk.current = desk.items.index(item)
-        desk.park_idle(FAMILIES)
+        desk.show(desk.items.index(item))
         DETECTIONS.submit(desk, item, first=True)
         return {**show_photo(page, desk), page.wizard: go("findings"), page.timer: gr.Timer(active=True)}
 

@@ -20,9 +20,8 @@ from typing import Any
 from photolab.core import job, policy
 from photolab.errors import PhotoLabError
 from photolab.photo import release_memory
-from photolab.ui.desk.state import Desk, Item
+from photolab.ui.desk.state import FAMILIES, Desk, Item
 
-FAMILIES = ("faces", "text")  # what the desk detects, in this order
 log = logging.getLogger("photolab.desk")
 
 
@@ -97,7 +96,7 @@ def run_family(desk: Desk, item: Item, family: str) -> None:
         item.reasons += [r for r in found.needs_review_reasons if r not in item.reasons]
         item.detected.add(family)
         item.version += 1
-    desk.park_idle(FAMILIES)
+    desk.park_idle()
 
 
 DETECTIONS = Detections()
@@ -126,6 +125,9 @@ def end_session(desk: Any) -> None:
     """The tab closed or the session expired: drop its queued work, its downloads and its photos."""
     if not isinstance(desk, Desk) or desk.closed:
         return
+    with _open_lock:  # an expired session whose page never said goodbye
+        for key in [k for k, d in _open.items() if d is desk]:
+            del _open[key]
     with desk.lock:
         desk.closed = True
         desk.items.clear()

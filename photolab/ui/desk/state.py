@@ -17,6 +17,7 @@ from typing import Any
 from PIL import Image
 
 PREVIEW_LONG = 2000  # px: the photo the viewer shows; full resolution is sent in tiles on demand
+FAMILIES = ("faces", "text")  # what the desk detects, in this order
 
 
 class Pixels:
@@ -126,13 +127,18 @@ class Desk:
     def find(self, key: str) -> Item | None:
         return next((it for it in self.items if it.key == key), None)
 
-    def park_idle(self, families: tuple[str, ...]) -> None:
+    def show(self, index: int) -> None:
+        """Put photo ``index`` on screen; the others are parked once no detector needs them."""
+        self.current = index
+        self.park_idle()
+
+    def park_idle(self) -> None:
         """Park the pixels of every photo that is not on screen and that no detector still needs: a
         session of 20 photos then holds 20 lossless PNGs and one decoded photo, not 20 decoded photos."""
         with self.lock:
             on_screen = self.item()
             idle = [it for it in self.items
-                    if it is not on_screen and all(f in it.detected for f in families)]
+                    if it is not on_screen and all(f in it.detected for f in FAMILIES)]
         for it in idle:
             it.pixels.park()
 

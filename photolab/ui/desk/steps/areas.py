@@ -12,8 +12,8 @@ from photolab.review import gates
 from photolab.ui.desk import edits, photos, views
 from photolab.ui.desk.errors import Refused, shown
 from photolab.ui.desk.page import Page, go, heading, label, lang_of, t
-from photolab.ui.desk.session import DETECTIONS, FAMILIES
-from photolab.ui.desk.state import Desk
+from photolab.ui.desk.session import DETECTIONS
+from photolab.ui.desk.state import FAMILIES, Desk
 from photolab.ui.desk.viewer import viewer_component
 
 

@@ -10,7 +10,7 @@ from photolab.review.gates import Problem
 from photolab.ui.desk import photos, views
 from photolab.ui.desk.errors import Refused, shown
 from photolab.ui.desk.page import Page, go, heading, label, lang_of, t
-from photolab.ui.desk.session import DETECTIONS, FAMILIES
+from photolab.ui.desk.session import DETECTIONS
 from photolab.ui.desk.state import Desk
 
 FILE_TYPES = ["image", ".heic", ".heif", ".tif", ".tiff", ".webp", ".avif"]
@@ -43,8 +43,7 @@ def wire(page: Page, show_photo: Any, outputs: list[Any]) -> None:
             DETECTIONS.submit(desk, item, first=index == 0)
         if not items:
             raise Refused([Problem("err.upload_failed", {"details": " · ".join(errors) or "-"})])
-        desk.current = first_new
-        desk.park_idle(FAMILIES)
+        desk.show(first_new)
         out = show_photo(desk)
         out.update(
             {
