@@ -210,7 +210,7 @@ def _wire_photos(page: Page) -> None:
 
     def select_photo(key: str | None, desk: Desk) -> dict[Any, Any]:
         item = desk.find(key or "") if desk else None
-        if item is None:
+        if item is None or item is desk.item():  # leaving the list on the photo shown keeps its step
             return {page.wizard: gr.skip()}
         desk.show(desk.items.index(item))
         DETECTIONS.submit(desk, item, first=True)
