@@ -73,7 +73,7 @@ def plan(regions: Iterable[Any], style: str, candidates: Iterable[Any] = ()) -> 
             style=style_for(region.kind, style),
             enabled=False,
             extra={**region.extra, "candidate": True},
-            id=_next_id(counts, "candidate"),
+            id=_next_id(counts, f"{region.kind}-candidate"),
         ))
     return out
 

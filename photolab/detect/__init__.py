@@ -59,9 +59,9 @@ def _faces(rgb: np.ndarray, found: list[Region]) -> Detection:
 
 def _text(rgb: np.ndarray, found: list[Region]) -> Detection:
     from photolab.detect import runtime
-    from photolab.detect.text import detect_text
+    from photolab.detect.text import text_detection
 
-    return Detection(detect_text(rgb, threads=runtime.threads()))
+    return text_detection(rgb, threads=runtime.threads())
 
 
 def _people(rgb: np.ndarray, found: list[Region]) -> Detection:

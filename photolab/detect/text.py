@@ -15,9 +15,10 @@ pass, so a line crossing a tile seam stays one line. Passes:
    (register rows, screen tables, the room number under a name), and big "lines" (often two lines run
    together), within ``REFINE_MAX_PIXELS``.
 
-Big "lines" (foliage, dark corners, rows of vents) and weak lone specks are kept only when the recogniser
-reads letters or digits in them. Lines from all passes are merged: a coarse pass's blob covered by finer
-lines gives way to them, and duplicates and tiny fragments (a 4 px sliver of a line) fold into their line.
+Big "lines" (foliage, dark corners, rows of vents), weak lone specks and lone lines of writing size (a
+shelf edge, a roof line) are kept only when the recogniser reads letters or digits in them. Lines from
+all passes are merged: a coarse pass's blob covered by finer lines gives way to them, and duplicates and
+tiny fragments (a 4 px sliver of a line) fold into their line.
 
 The models are the PP-OCR detection and recognition ONNX files inside the rapidocr wheel; rapidocr is given
 them by path, so it never looks for (or downloads) anything else.
@@ -33,6 +34,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from photolab.detect import Detection
 from photolab.errors import ModelError
 from photolab.regions import Region, clip, overlap_of_smaller
 
@@ -59,10 +61,18 @@ BIG_LINE = 64  # survey px: a taller "line" is looked at again closer, then must
 SURE_SCORE = 0.65  # ... unless the detector is this sure of it ...
 SURE_MAX_SHARE = 0.01  # ... and it covers at most this share of the photo ...
 SURE_ASPECT = 1.5  # ... and it is at least this much wider than high
+UNSURE_MAX_SHARE = 0.05  # an unread line-shaped big line covering at most this share is shown as unsure
 WEAK_SCORE = 0.5  # a short lone box scoring below this must be confirmed by the recogniser ...
 CONFIRM_SCORE = 0.5  # ... (as must every big line): it has to read letters or digits at this confidence
 REPEAT_SHARE = 0.6  # ... and not mostly one character over and over
 WEAK_BIG_CONFIRM = 0.8  # a big line the detector itself doubts (below WEAK_SCORE) must be read this surely
+LONE_LINE = 24  # survey px: a line at least this high with no other line near it must be read ...
+LONE_CONFIRM = 0.6  # ... at this confidence (writing that big reads easily; a lone "line" the recogniser
+# cannot read is a shelf edge, a roof line or a shadow, which on photos without text were every false box),
+IDEOGRAPH_CONFIRM = 0.9  # ... (a reading of Chinese characters only: most of the recogniser's dictionary,
+# so what it guesses on foliage and shadows) ...
+CLOSER_SURE = 0.6  # ... or seen closer split into two lines this sure ...
+CLOSER_CONFIRM = 0.8  # ... or into a line read this surely; else it is shown to the reviewer as unsure
 DUPLICATE_OVERLAP = 0.7  # boxes covered this much by another box are merged into it
 COVERED = 0.8  # ... and a coarse pass's box this much covered by finer lines gives way to them
 COVER_MARGIN = 0.6  # line heights a finer line reaches towards its neighbours in that test
@@ -146,11 +156,22 @@ def _rec_engine(threads: int):
 # --------------------------------------------------------------------------- public API
 def detect_text(rgb: np.ndarray, *, threads: int = 1, recognise: bool = True) -> list[Region]:
     """Text regions in an RGB uint8 image; boxes in its pixels, kind "text" or "plate", style "solid"."""
+    return text_detection(rgb, threads=threads, recognise=recognise).regions
+
+
+def text_detection(rgb: np.ndarray, *, threads: int = 1, recognise: bool = True) -> Detection:
+    """The text family's result: regions to redact, and unsure lines as candidates (not redacted; the
+    photo then needs review)."""
     if rgb.ndim == 2:
         rgb = np.stack([rgb] * 3, axis=2)
     bgr = np.ascontiguousarray(rgb[:, :, 2::-1])  # also drops an alpha channel
-    lines = find_text_lines(bgr, threads=threads)
-    return regions_from_lines(bgr, lines, threads=threads, recognise=recognise)
+    lines, unsure = find_text(bgr, threads=threads)
+    regions = regions_from_lines(bgr, lines, threads=threads, recognise=recognise)
+    candidates = [r for r in regions_from_lines(bgr, unsure, threads=threads, recognise=recognise)
+                  if not any(overlap_of_smaller(o.box, r.box) >= DUPLICATE_OVERLAP for o in regions)]
+    reasons = [f"{len(candidates)} possible line(s) of text the recogniser could not read, not redacted: "
+               "check them"] if candidates else []
+    return Detection(regions, needs_review_reasons=reasons, candidates=candidates)
 
 
 def regions_from_lines(bgr: np.ndarray, lines: list[TextLine], *, threads: int = 1,
@@ -164,7 +185,12 @@ def regions_from_lines(bgr: np.ndarray, lines: list[TextLine], *, threads: int =
 
 
 def find_text_lines(bgr: np.ndarray, *, threads: int = 1) -> list[TextLine]:
-    """All passes; quads in the pixels of ``bgr``."""
+    """The lines to redact (``find_text`` without the unsure ones)."""
+    return find_text(bgr, threads=threads)[0]
+
+
+def find_text(bgr: np.ndarray, *, threads: int = 1) -> tuple[list[TextLine], list[TextLine]]:
+    """All passes: the lines to redact and the unsure ones (``confirmed``); quads in the pixels of ``bgr``."""
     height, width = bgr.shape[:2]
     survey = survey_scale(width, height)
     lines = detect_at(bgr, survey, threads)
@@ -307,17 +333,29 @@ def _resize(image: np.ndarray, scale: float) -> np.ndarray:
     return cv2.resize(image, None, fx=scale, fy=scale, interpolation=interpolation)
 
 
-def confirmed(bgr: np.ndarray, lines: list[TextLine], survey: float, threads: int) -> list[TextLine]:
+def confirmed(bgr: np.ndarray, lines: list[TextLine], survey: float,
+              threads: int) -> tuple[list[TextLine], list[TextLine]]:
+    """The lines to redact, and the unsure ones (shown to a reviewer, not redacted): ``doubts_read``,
+    then ``lone_lines_read`` on what is left."""
+    kept, unsure = doubts_read(bgr, lines, survey, threads)
+    kept, lone = lone_lines_read(bgr, kept, survey, threads)
+    return kept, unsure + lone
+
+
+def doubts_read(bgr: np.ndarray, lines: list[TextLine], survey: float,
+                threads: int) -> tuple[list[TextLine], list[TextLine]]:
     """Lines minus the doubtful ones the recogniser cannot read either. Doubtful: a big line (taller than
     BIG_LINE at survey scale: foliage, a dark corner, a car) or a weak, short, lone box (a glyph-like
     speck). Read: letters or digits (two for a big line) at CONFIRM_SCORE. An unread big line the detector
     is sure of (SURE_SCORE), line-shaped, and covering at most SURE_MAX_SHARE of the photo stays: the model
-    sometimes sees a whole car around a 9 px plate it cannot outline, and recall comes first."""
+    sometimes sees a whole car around a 9 px plate it cannot outline, and recall comes first. An unread big
+    line shaped like a line of writing and covering at most UNSURE_MAX_SHARE is unsure (large writing in
+    a script the recogniser does not know); returns (lines kept, unsure lines)."""
     big = [ln.height * survey > BIG_LINE for ln in lines]
     neighbours = [ln for ln, b in zip(lines, big, strict=True) if not b]  # big lines are in doubt too
     doubtful = [i for i, ln in enumerate(lines) if big[i] or _speck(ln, neighbours)]
     if not doubtful:
-        return lines
+        return lines, []
     readings = _read(bgr, [lines[i] for i in doubtful], threads)
     limit = SURE_MAX_SHARE * bgr.shape[0] * bgr.shape[1]
     drop = set()
@@ -329,7 +367,51 @@ def confirmed(bgr: np.ndarray, lines: list[TextLine], survey: float, threads: in
         sure = big[i] and lines[i].score >= SURE_SCORE and not huge and _wide(lines[i])
         if not (read or sure):
             drop.add(i)
-    return [ln for i, ln in enumerate(lines) if i not in drop]
+    unsure = [lines[i] for i in sorted(drop) if big[i] and _wide(lines[i])
+              and _area(lines[i].box) <= UNSURE_MAX_SHARE * bgr.shape[0] * bgr.shape[1]]
+    return [ln for i, ln in enumerate(lines) if i not in drop], unsure
+
+
+def lone_lines_read(bgr: np.ndarray, lines: list[TextLine], survey: float,
+                    threads: int) -> tuple[list[TextLine], list[TextLine]]:
+    """A lone line of writing size (LONE_LINE to BIG_LINE at survey scale, no other line near it) must be
+    read at LONE_CONFIRM or confirmed by a ``closer_look``; else it is unsure, not redacted. On photos
+    without text these were every false box (a shelf edge, a roof line, a leaf's shadow); writing the
+    recogniser cannot read (a script it does not know) is left to the reviewer, never silently dropped.
+    Returns (lines to redact, unsure lines)."""
+    lone = [i for i, ln in enumerate(lines)
+            if LONE_LINE <= ln.height * survey <= BIG_LINE and _alone(ln, lines)]
+    if not lone:
+        return lines, []
+    refine = min(REFINE_MAX_SCALE, REFINE_FACTOR * survey)
+    unsure, closer = set(), []
+    for i, (txt, score) in zip(lone, _read(bgr, [lines[i] for i in lone], threads), strict=True):
+        if score >= (IDEOGRAPH_CONFIRM if _ideographs(txt) else LONE_CONFIRM) and _plausible(txt, 1):
+            continue
+        seen = closer_look(bgr, lines[i], refine, threads)
+        if seen:
+            closer += seen
+        else:
+            unsure.add(i)
+    return ([ln for i, ln in enumerate(lines) if i not in unsure] + closer,
+            [lines[i] for i in sorted(unsure)])
+
+
+def closer_look(bgr: np.ndarray, line: TextLine, scale: float, threads: int) -> list[TextLine]:
+    """The lines inside a lone unread line seen at ``scale``, when they confirm it is writing: at least
+    two the detector is sure of (two lines of a sign the survey ran together) or one read surely; else
+    none. A shelf edge or a roof line seen closer comes apart into weak fragments read as "1" or "AN"."""
+    x, y, w, h = _int_box(line.box)
+    m = round(line.height) + 4
+    x0, y0 = max(0, x - m), max(0, y - m)
+    own = (x, y, w, h)
+    found = [TextLine(ln.quad + np.array([x0, y0]), ln.score, scale)
+             for ln in detect_at(bgr[y0:y + h + m, x0:x + w + m], scale, threads)]
+    found = [ln for ln in found if overlap_of_smaller(own, _int_box(ln.box)) > 0.5]
+    if sum(ln.score >= CLOSER_SURE for ln in found) >= 2:
+        return found
+    readings = _read(bgr, found, threads)
+    return found if any(s >= CLOSER_CONFIRM and _plausible(t, 2) for t, s in readings) else []
 
 
 def _wide(line: TextLine) -> bool:
@@ -351,12 +433,22 @@ def _plausible(reading: str, least: int, *, strict: bool = False) -> bool:
     return max(chars.count(c) for c in set(chars)) <= REPEAT_SHARE * len(chars)
 
 
+def _ideographs(reading: str) -> bool:
+    """Only CJK ideographs among the letters and digits."""
+    chars = [c for c in reading if c.isalnum()]
+    return bool(chars) and all("\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in chars)
+
+
 def _speck(line: TextLine, neighbours: list[TextLine]) -> bool:
-    """Weak, about as wide as high, and no neighbour within three of its heights (a line another pass
-    found in the same place is the same speck seen again, not a neighbour)."""
+    """Weak, about as wide as high, and alone."""
+    _, _, w, h = line.box
+    return line.score < WEAK_SCORE and w <= 2 * h and _alone(line, neighbours)
+
+
+def _alone(line: TextLine, neighbours: list[TextLine]) -> bool:
+    """No other line within three of its heights (one found again in the same place by another pass is
+    the same line, not a neighbour)."""
     x, y, w, h = line.box
-    if line.score >= WEAK_SCORE or w > 2 * h:
-        return False
     m = 3 * line.height
     near, own = _int_box((x - m, y - m, w + 2 * m, h + 2 * m)), _int_box(line.box)
     return not any(o is not line and overlap_of_smaller(near, _int_box(o.box)) > 0

@@ -41,7 +41,7 @@ def detected() -> list[Region]:
 
 def test_plan_numbers_by_kind_text_solid_candidates_off() -> None:
     regions = detected()
-    assert [r.id for r in regions] == ["face-1", "face-2", "text-1", "plate-1", "candidate-1"]
+    assert [r.id for r in regions] == ["face-1", "face-2", "text-1", "plate-1", "face-candidate-1"]
     assert [r.style for r in regions] == ["blur", "blur", "solid", "solid", "blur"]
     assert [r.enabled for r in regions] == [True, True, True, True, False]
     assert edits.group_of(regions[-1]) == "unsure"
@@ -55,7 +55,7 @@ def test_every_edit_keeps_kind_source_and_style_of_the_others() -> None:
         {"op": "add", "box": [5, 5, 30, 30], "kind": "other"},
         {"op": "move", "id": "face-2", "box": [101, 11, 42, 41]},
         {"op": "delete", "ids": ["face-1"]},
-        {"op": "toggle", "ids": ["candidate-1"], "on": True},
+        {"op": "toggle", "ids": ["face-candidate-1"], "on": True},
     ):
         edits.apply(item, command)
     after = {r.id: (r.kind, r.source, r.style, r.text) for r in item.regions}
@@ -90,7 +90,7 @@ def test_deleting_a_detection_keeps_it_for_the_record_and_removes_a_drawn_area()
 def test_groups_hide_or_show_together() -> None:
     item = item_with(detected())
     edits.apply(item, {"op": "group", "group": "unsure", "on": True})
-    assert next(r for r in item.regions if r.id == "candidate-1").enabled
+    assert next(r for r in item.regions if r.id == "face-candidate-1").enabled
     edits.apply(item, {"op": "group", "group": "face", "on": False})
     assert [r.enabled for r in item.regions if r.kind == "face" and not edits.is_unsure(r)] == [False, False]
 

@@ -3,6 +3,7 @@ read the identifying text any more; no box where there is no text."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -202,11 +203,13 @@ def test_no_box_on_photos_without_text(name):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["IMG_1034.heic", "Issue_308.jpg", "Apple_iPhone_6.jpg",
-                                  "Motorola_XT1068_Moto_G.jpg"])
+                                  "Motorola_XT1068_Moto_G.jpg", "Issue_525.jpg", "Nokia_Lumia_800.jpg",
+                                  "Samsung_SM-J327T1.jpg", "Photoshop_1.jpg"])
 def test_no_box_on_camera_photos_without_text(name):
     """The office photo of issue 12 (a row of brackets under a desk once got a 605x409 box), a buffalo
-    in foliage, leaf litter, a flower in grass. (A wire rack of a food counter, Issue_525.jpg, still gets
-    three thin boxes: see the text benchmark's no-text table.)"""
+    in foliage, leaf litter, a flower in grass, the wire racks of a food counter, a skyline at sunset, the
+    battlements of a wall, a leaf's shadow on a painted screen. What the detector half-saw there is at
+    most shown to the reviewer as unsure, never redacted."""
     import pillow_heif
     from PIL import ImageOps
 
@@ -215,7 +218,75 @@ def test_no_box_on_camera_photos_without_text(name):
         pytest.skip(f"{path} not present")
     pillow_heif.register_heif_opener()
     rgb = np.asarray(ImageOps.exif_transpose(Image.open(path)).convert("RGB"))
-    assert [(r.box, r.score, r.text) for r in detect_text(rgb)] == []
+    found = text_mod.text_detection(rgb)
+    assert [(r.box, r.score, r.text) for r in found.regions] == []
+    assert bool(found.candidates) == found.needs_review
+
+
+# --------------------------------------------------------------------------- writing nobody can read
+def sign_on_wall(lines: list[tuple[str, int]], size=(1600, 1200)) -> tuple[np.ndarray, tuple]:
+    """Lines (text, font px) on a light sign on a grey wall; returns the pixels and the sign's box."""
+    rng = np.random.default_rng(1)
+    img = Image.fromarray(np.clip(rng.normal(150, 4, (size[1], size[0], 3)), 0, 255).astype(np.uint8))
+    draw = ImageDraw.Draw(img)
+    x, y = size[0] * 0.35, size[1] * 0.45
+    width = max(draw.textlength(t, font=ImageFont.truetype(FONT, px)) for t, px in lines) + 40
+    height = sum(px * 1.3 for _, px in lines) + 30
+    draw.rectangle((x, y, x + width, y + height), fill=(235, 235, 228))
+    top = y + 15
+    for t, px in lines:
+        draw.text((x + 20, top), t, font=ImageFont.truetype(FONT, px), fill=(30, 30, 30))
+        top += px * 1.3
+    return np.asarray(img), (int(x), int(y), int(width), int(height))
+
+
+@pytest.mark.parametrize("name", ["زينب البغدادي", "خالد قاسم"])
+def test_writing_the_recogniser_cannot_read_is_left_to_the_reviewer(name):
+    """An Arabic name alone on a door sign: the recogniser (Chinese and Latin) reads nothing there. It is
+    not silently dropped: the photo needs review and the line is an unsure area, off until a reviewer
+    turns it on (the CLI report says why)."""
+    from photolab.core import job, policy
+
+    rgb, sign = sign_on_wall([(name, 48)])
+    found = text_mod.text_detection(rgb)
+    everything = found.regions + found.candidates
+    assert covered(everything, sign, rgb.shape[1], rgb.shape[0]) > 0.5
+    if found.candidates:
+        assert found.needs_review and "could not read" in found.needs_review_reasons[0]
+        planned = policy.plan(found.regions, "solid", found.candidates)
+        unsure = [r for r in planned if r.extra.get("candidate")]
+        assert unsure and not any(r.enabled for r in unsure)
+        assert unsure[0].id == "text-candidate-1"
+        buffer = io.BytesIO()
+        Image.fromarray(rgb).save(buffer, "PNG")
+        result = job.run(buffer.getvalue(), "door.png", job.Options(detect=("text",)))
+        assert result.flags["needs_review"] and any("could not read" in n for n in result.notes)
+
+
+def test_a_latin_name_alone_on_a_sign_is_redacted():
+    rgb, sign = sign_on_wall([("Marta Kowalczyk", 48)])
+    found = text_mod.text_detection(rgb)
+    assert covered(found.regions, sign, rgb.shape[1], rgb.shape[0]) > 0.5 and not found.candidates
+
+
+def test_closer_look_splits_a_sign_the_survey_ran_together():
+    """The survey sometimes sees a small two-line sign as one line nobody can read; seen closer it is two
+    lines the detector is sure of, and both are redacted."""
+    rgb, (x, y, w, h) = sign_on_wall([("Ward 624", 15), ("L. Denan", 13)], size=(4000, 3000))
+    bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+    blob = TextLine(np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float64), 0.6, 0.5)
+    seen = text_mod.closer_look(bgr, blob, 1.0, 1)
+    assert len(seen) >= 2
+    tops = sorted(line.box[1] for line in seen)
+    assert tops[-1] - tops[0] > 10  # two rows, not two pieces of one
+
+
+def test_closer_look_does_not_confirm_a_plain_edge():
+    rng = np.random.default_rng(4)
+    wall = np.clip(rng.normal(150, 4, (3000, 4000, 3)), 0, 255).astype(np.uint8)
+    wall[1500:1530, 1000:1600] = 235  # a lit shelf edge
+    blob = TextLine(np.array([[990, 1490], [1610, 1490], [1610, 1540], [990, 1540]], np.float64), 0.5, 0.5)
+    assert text_mod.closer_look(np.ascontiguousarray(wall[:, :, ::-1]), blob, 1.0, 1) == []
 
 
 # --------------------------------------------------------------------------- end to end: OCR after redaction

@@ -86,11 +86,10 @@ def run_family(desk: Desk, item: Item, family: str) -> None:
             item.detected.add(family)
             item.version += 1
         return
-    candidates = found.candidates if family == "faces" else []
     with desk.lock:
         if family in item.detected:
             return
-        item.regions = [*item.regions, *policy.plan(found.regions, policy.DEFAULT_STYLE, candidates)]
+        item.regions = [*item.regions, *policy.plan(found.regions, policy.DEFAULT_STYLE, found.candidates)]
         item.dark |= bool(found.dark)
         item.low_confidence |= bool(found.low_confidence)
         item.reasons += [r for r in found.needs_review_reasons if r not in item.reasons]
