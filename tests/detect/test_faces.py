@@ -78,6 +78,26 @@ def test_every_labelled_face_is_caught(name: str) -> None:
     assert over_redaction(found.regions, rec["faces"], rec["width"], rec["height"]) < 0.05
 
 
+OUT_OF_FOCUS = [("ulfd_group_students.jpg", 0), ("ulfd_school_rows.jpg", 0), ("solvay_1927_gray.jpg", 1),
+                ("ulfd_large_group_dark_bg.jpg", 3)]
+
+
+@pytest.mark.parametrize("name, most_missed", OUT_OF_FOCUS)
+def test_a_group_out_of_focus_is_caught(name: str, most_missed: int) -> None:
+    """The whole photo out of focus (Gaussian blur, sigma 0.4% of its long side): the faces the blur has
+    not already anonymised (at least 6 sigma high, the judge's rule) are caught by the half-size passes,
+    plain and sharpened (without the sharpened copy the last two photos lose 3 of 29 and 7 of 74)."""
+    import cv2
+
+    rec, rgb = labels()[name], photo(name)
+    sigma = 0.004 * max(rgb.shape[:2])
+    blurred = cv2.GaussianBlur(rgb, (0, 0), sigma)
+    required = [f for f in rec["faces"] if not f.get("ignore") and f["box"][3] >= 6 * sigma]
+    assert faces._soft(blurred) and len(required) >= 10
+    found = faces.detect_faces(blurred)
+    assert len(missed(found.regions, required, rec["width"], rec["height"])) <= most_missed
+
+
 def test_boxes_are_in_input_pixels_and_unpadded() -> None:
     rec = labels()["retinaface_couple.jpg"]
     rgb = photo("retinaface_couple.jpg")
