@@ -319,6 +319,23 @@ def test_a_dark_photo_is_shown_brightened_and_must_be_checked(pages: Any, tmp_pa
     page.locator("#compare .plv-after").wait_for(timeout=60_000)
 
 
+def test_an_upload_with_no_photo_in_it_is_named_once_and_not_painted_as_an_error(pages: Any,
+                                                                                tmp_path: Path) -> None:
+    bad = tmp_path / "notes.jpg"
+    bad.write_text("a shopping list, not a photo")
+    page = pages.open()
+    page.set_input_files("#upload input[type=file]", [str(bad)])
+    toast = page.locator(".toast-body, [data-testid='toast-body']").first
+    toast.wait_for(timeout=60_000)
+    assert "No photo could be read" in toast.inner_text() and "notes.jpg" in toast.inner_text()
+    page.locator("#upload-status li").first.wait_for()
+    assert "notes.jpg" in page.inner_text("#upload-status")
+    assert page.locator(".toast-body, [data-testid='toast-body']").count() == 1
+    assert "Error" not in page.inner_text("#upload")  # Gradio's status label over the box
+    page.set_input_files("#upload input[type=file]", [str(gps_photo(tmp_path))])  # the desk goes on
+    page.locator("#findings table, #findings p").first.wait_for(timeout=180_000)
+
+
 def test_many_formats_in_one_upload_and_a_bad_file_named(pages: Any, tmp_path: Path) -> None:
     import pillow_heif
 

@@ -93,8 +93,7 @@ def test_the_served_desk_logs_a_bad_upload_as_one_line(
     client = Client(running.url, verbose=False, download_files=False)
     try:
         client.predict(api_name="/load")
-        with pytest.raises(Exception):  # noqa: B017 - the desk refuses it; the message is the desk's
-            client.predict([handle_file(str(bad))], api_name="/ingest")
+        client.predict([handle_file(str(bad))], api_name="/ingest")  # refused in a toast, not a failure
     finally:
         client.close()
     for asset in ("client/index.js", "client/style.css"):

@@ -57,6 +57,14 @@ def shown(lang_of: Callable[..., str]) -> Callable[[Callable[..., Any]], Callabl
     return wrap
 
 
+def warn(problems: list[Problem], lang: str) -> None:
+    """Say it in a toast without failing the event: the outputs are still updated (a wholly failed upload
+    lists its files in the status, and Gradio does not paint "Error" over the upload box)."""
+    text_ = message(problems, lang)
+    log.info("refused: %s", text_)
+    gr.Warning(text_)
+
+
 def _error(text_: str) -> gr.Error:
     log.info("refused: %s", text_)
     return gr.Error(text_, print_exception=False)

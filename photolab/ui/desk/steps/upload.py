@@ -8,7 +8,7 @@ import gradio as gr
 
 from photolab.review.gates import Problem
 from photolab.ui.desk import photos, views
-from photolab.ui.desk.errors import Refused, shown
+from photolab.ui.desk.errors import shown, warn
 from photolab.ui.desk.page import Page, go, heading, label, lang_of, t
 from photolab.ui.desk.session import DETECTIONS
 from photolab.ui.desk.state import Desk
@@ -42,7 +42,8 @@ def wire(page: Page, show_photo: Any, outputs: list[Any]) -> None:
         for index, item in enumerate(items):
             DETECTIONS.submit(desk, item, first=index == 0)
         if not items:
-            raise Refused([Problem("err.upload_failed", {"details": " · ".join(errors) or "-"})])
+            warn([Problem("err.upload_failed", {"details": " · ".join(errors) or "-"})], desk.lang)
+            return {files: None, status: views.upload_status(desk, errors, desk.lang)}
         desk.show(first_new)
         out = show_photo(desk)
         out.update(
