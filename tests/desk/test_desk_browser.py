@@ -356,3 +356,36 @@ def test_many_formats_in_one_upload_and_a_bad_file_named(pages: Any, tmp_path: P
     page.locator("#photo-select input").click()
     options = page.locator("[role=option]").all_inner_texts()
     assert [o.split(" · ")[1] for o in options] == ["w.png", "w.tif", "w.webp", "w.heic"]
+
+
+@pytest.fixture(scope="module")
+def preloaded_url(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """``photolab serve samples/``: every new page opens the shipped samples before it is ready."""
+    from photolab import server
+
+    db = tmp_path_factory.mktemp("db") / "records.sqlite3"
+    blocks, _ = server.build(db=db, preload=sorted(SAMPLES.glob("*.jpg")))
+    running = server.start(server.mount(blocks, gradio_files=False))
+    yield running.url
+    running.stop()
+    blocks.close()
+
+
+def test_a_photo_dropped_while_the_start_up_photos_open_joins_them(pages: Any, preloaded_url: str,
+                                                                    tmp_path: Path) -> None:
+    dropped = gps_photo(tmp_path, name="dropped.jpg")
+    context = pages.browser.new_context(viewport={"width": 1400, "height": 1000})
+    pages.contexts.append(context)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(preloaded_url)
+    page.set_input_files("#upload input[type=file]", [str(dropped)])  # before the session has loaded
+    page.locator("#findings table, #findings p").first.wait_for(timeout=180_000)
+    page.wait_for_function(
+        "() => (document.querySelector('#upload-status')?.innerText || '').includes('12 photo')",
+        timeout=120_000,
+    )
+    assert "internal error" not in page.inner_text("body").lower()
+    page.locator("#photo-select input").click()
+    options = [o.split(" · ")[1] for o in page.locator("[role=option]").all_inner_texts()]
+    assert sorted(options) == sorted([p.name for p in SAMPLES.glob("*.jpg")] + ["dropped.jpg"])

@@ -4,6 +4,7 @@ defect: a round trip through the editor turned detector areas into 'other (added
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import pytest
 from PIL import Image
@@ -149,12 +150,15 @@ def test_photos_off_screen_are_parked_losslessly_once_detection_is_done() -> Non
 
 def test_a_session_ends_when_its_page_goes_or_expires_and_is_forgotten_either_way() -> None:
     from photolab.ui.desk import session
-    from photolab.ui.desk.state import Desk
 
-    gone, expired, other = Desk(lang="en"), Desk(lang="en"), Desk(lang="en")
-    for hash_, desk in (("gone", gone), ("expired", expired), ("other", other)):
+    def page(hash_: str) -> SimpleNamespace:
+        return SimpleNamespace(session_hash=hash_, headers={})
+
+    opened = {h: session.desk_for(page(h)) for h in ("gone", "expired", "other")}
+    gone, expired, other = opened["gone"], opened["expired"], opened["other"]
+    for desk in opened.values():
         desk.items.append(item_with([]))
-        session.opened(hash_, desk)
+    assert session.desk_for(page("other")) is other  # one desk a session
     session.page_closed("gone")  # the tab closed: Gradio's unload
     session.end_session(expired)  # Gradio's delete callback, hours later, for a page that never unloaded
     assert gone.closed and gone.items == [] and expired.closed and expired.items == []

@@ -143,11 +143,8 @@ def _wire(demo: gr.Blocks, page: Page, store: Any, history: Any, preload: list[P
 
     def on_load(request: gr.Request) -> dict[Any, Any]:
         """A new session (never built with the app: its state would be shared by every session)."""
-        from photolab.server import downloads
-
-        lang = i18n.pick_language(request.headers.get("accept-language") if request else None)
-        desk = Desk(lang=lang, browser=downloads.browser_of(request))
-        session.opened(getattr(request, "session_hash", None), desk)
+        desk = session.desk_for(request)  # an upload dropped before the page loaded may have opened it
+        lang = desk.lang
         errors = _preload(desk, preload)
         status = views.upload_status(desk, errors, lang) if errors or desk.items else ""
         out = {
@@ -226,7 +223,8 @@ def _wire_photos(page: Page) -> None:
 
 
 def _wire_language(page: Page) -> None:
-    def set_language(lang: str | None, desk: Desk) -> dict[Any, Any]:
+    def set_language(lang: str | None, desk: Desk | None, request: gr.Request) -> dict[Any, Any]:
+        desk = desk or session.desk_for(request)  # chosen while the page was still loading its session
         desk.lang = lang if lang in i18n.languages() else i18n.REFERENCE
         desk.shown_checklist = {k: v for k, v in desk.shown_checklist.items() if k.startswith("q:")}
         return {
@@ -271,6 +269,8 @@ def _preload(desk: Desk, paths: list[Path]) -> list[str]:
         items, failed = photos.open_uploads([(path.name, data, "")])
         errors += failed
         for item in items:
-            desk.items.append(item)
-            DETECTIONS.submit(desk, item, first=len(desk.items) == 1)
+            with desk.lock:  # an upload into the same session may be adding its photos meanwhile
+                desk.items.append(item)
+                first = len(desk.items) == 1
+            DETECTIONS.submit(desk, item, first=first)
     return errors

@@ -106,11 +106,27 @@ _open: dict[str, Desk] = {}
 _open_lock = threading.Lock()
 
 
-def opened(session_hash: str | None, desk: Desk) -> None:
-    """Remember the session a page just loaded, so its photos can be dropped when the page goes."""
-    if session_hash:
-        with _open_lock:
-            _open[session_hash] = desk
+def desk_for(request: Any) -> Desk:
+    """The desk of the page behind ``request``: the one already opened for its session, or a new one.
+
+    A page loads its session in the background (``photolab serve FOLDER`` opens the folder's photos
+    first, which takes seconds), and a reviewer may drop files on the upload box meanwhile: that upload
+    and the page's load must share one desk, whichever runs first. The desk is remembered by Gradio's
+    session hash so its photos can be dropped when the page goes.
+    """
+    from photolab.server import downloads
+    from photolab.ui import i18n
+
+    session_hash = getattr(request, "session_hash", None) or ""
+    with _open_lock:
+        desk = _open.get(session_hash)
+        if desk is None or desk.closed:
+            headers = getattr(request, "headers", None)
+            lang = i18n.pick_language(headers.get("accept-language") if headers else None)
+            desk = Desk(lang=lang, browser=downloads.browser_of(request))
+            if session_hash:
+                _open[session_hash] = desk
+    return desk
 
 
 def page_closed(session_hash: str | None) -> None:

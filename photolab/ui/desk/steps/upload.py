@@ -7,10 +7,9 @@ from typing import Any
 import gradio as gr
 
 from photolab.review.gates import Problem
-from photolab.ui.desk import photos, views
+from photolab.ui.desk import photos, session, views
 from photolab.ui.desk.errors import shown, warn
 from photolab.ui.desk.page import Page, go, heading, label, lang_of, t
-from photolab.ui.desk.session import DETECTIONS
 from photolab.ui.desk.state import Desk
 
 FILE_TYPES = ["image", ".heic", ".heif", ".tif", ".tiff", ".webp", ".avif"]
@@ -33,21 +32,23 @@ def wire(page: Page, show_photo: Any, outputs: list[Any]) -> None:
     files, status = page.part("upload", "files"), page.part("upload", "status")
 
     @shown(lang_of)
-    def ingest(uploads: list[Any] | None, desk: Desk) -> dict[Any, Any]:
+    def ingest(uploads: list[Any] | None, desk: Desk | None, request: gr.Request) -> dict[Any, Any]:
         blobs = photos.read_and_delete(uploads)  # first of all: no upload stays on disk
+        desk = desk or session.desk_for(request)  # dropped while the page was still loading its session
         items, errors = photos.open_uploads(blobs)
         with desk.lock:
             first_new = len(desk.items)
             desk.items.extend(items)
         for index, item in enumerate(items):
-            DETECTIONS.submit(desk, item, first=index == 0)
+            session.DETECTIONS.submit(desk, item, first=index == 0)
         if not items:
             warn([Problem("err.upload_failed", {"details": " · ".join(errors) or "-"})], desk.lang)
-            return {files: None, status: views.upload_status(desk, errors, desk.lang)}
+            return {page.desk: desk, files: None, status: views.upload_status(desk, errors, desk.lang)}
         desk.show(first_new)
         out = show_photo(desk)
         out.update(
             {
+                page.desk: desk,
                 files: None,
                 status: views.upload_status(desk, errors, desk.lang),
                 page.wizard: go("findings"),
@@ -60,7 +61,7 @@ def wire(page: Page, show_photo: Any, outputs: list[Any]) -> None:
     files.upload(
         ingest,
         [files, page.desk],
-        [files, status, page.wizard, page.timer, *outputs],
+        list(dict.fromkeys([page.desk, files, status, page.wizard, page.timer, *outputs])),
         api_name="ingest",
         concurrency_limit=None,
         show_progress="minimal",
