@@ -40,7 +40,8 @@ FULL_RES_LONG = 2048  # photos up to this long side are searched at full resolut
 SMALL_PHOTO_LONG = 1280  # photos up to this long side are searched enlarged 2x
 ROTATED_LONG = 800  # long side of the rotated copies
 TURNED_PROBE = 0.6  # a face this sure in a turned copy, that the upright passes missed ...
-TURNED_SHARE = 0.2  # ... (at least this share of the upright faces) earns that orientation full passes
+TURNED_SHARE = 0.2  # ... (at least this share of the upright faces) earns that orientation full passes;
+TURNED_LEAD = 4  # so do more than this many times the sure faces of the opposite turn (at least this many)
 FINE_FACE_PX = 24  # faces found smaller than this at working scale trigger the fine pass over their area
 TILE = 1024  # tile side (px) for the fine pass
 FINE_SCALE = 1.5  # the fine pass looks at the photo this much larger than the working copy
@@ -291,12 +292,18 @@ def _rotated_passes(run: _Passes, rgb: np.ndarray, work: np.ndarray, factor: flo
     sh, sw = small.shape[:2]
     upright = run.boxes()
     upright = upright[upright[:, 4] >= 0.5]
+    sure, new = {}, {}
     for turns in (1, 3):
         run.run("centerface-rotated", "rotated", lambda t=turns: _scaled(_rotated_back(
             _cf(np.ascontiguousarray(np.rot90(small, t)), RAW_THRESHOLD["rotated"]), t, sw, sh), rf))
-        found = run.raw[-1].boxes
-        new = [b for b in found if b[4] >= TURNED_PROBE and not _same_face(b, upright).any()]
-        if new and len(new) >= TURNED_SHARE * len(upright):
+        sure[turns] = [b for b in run.raw[-1].boxes if b[4] >= TURNED_PROBE]
+        new[turns] = [b for b in sure[turns] if not _same_face(b, upright).any()]
+    for turns, other in ((1, 3), (3, 1)):
+        missed_upright = new[turns] and len(new[turns]) >= TURNED_SHARE * len(upright)
+        # Upright faces look alike to the probes turned either way; a photo taken sideways does not, and
+        # when the upright passes half saw its faces (few are new), its smallest only the full passes find.
+        lead = len(sure[turns]) >= TURNED_LEAD and len(sure[turns]) > TURNED_LEAD * len(sure[other])
+        if missed_upright or lead:
             _turned_full(run, work, factor, turns)
 
 
