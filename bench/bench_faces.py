@@ -13,8 +13,8 @@ YuNet anchor padded like photolab.
 
 Photo sets (see the functions below): faces-dev split by name in two, the part the thresholds were tuned
 on and the held-back part; hard cases generated from the held-back photos only (small, very dark,
-blurred, turned, occluded, printed on paper, on a screen); real photos with no people (camera photos of
-the metadata corpus and the photographs shipped with scikit-image).
+blurred, turned, upside down, occluded, printed on paper, on a screen); real photos with no people
+(camera photos of the metadata corpus and the photographs shipped with scikit-image).
 
 Speed: 12-megapixel JPEGs made from held-back photos; every process pinned to one core (taskset -c 0),
 photolab with one thread. "Whole process" runs the two command-line tools on the same files, alternating,
@@ -152,6 +152,13 @@ def turned(rgb: np.ndarray, faces: Faces) -> tuple[np.ndarray, Faces]:
     return out, _boxes_through(faces, lambda p: np.stack([p[:, 1], w - p[:, 0]], axis=1))
 
 
+def upside_down(rgb: np.ndarray, faces: Faces) -> tuple[np.ndarray, Faces]:
+    """A print scanned upside down, a photo whose orientation tag was lost: turned 180 degrees."""
+    h, w = rgb.shape[:2]
+    out = np.ascontiguousarray(rgb[::-1, ::-1])
+    return out, _boxes_through(faces, lambda p: np.stack([w - p[:, 0], h - p[:, 1]], axis=1))
+
+
 def occluded(rgb: np.ndarray, faces: Faces) -> tuple[np.ndarray, Faces]:
     out = rgb.copy()
     rng = np.random.default_rng(3)
@@ -204,7 +211,7 @@ def on_screen(rgb: np.ndarray, faces: Faces) -> tuple[np.ndarray, Faces]:
 
 
 HARD_CASES: dict[str, Callable[[np.ndarray, Faces], tuple[np.ndarray, Faces]]] = {
-    "small": small, "very-dark": very_dark, "blurred": blurred, "turned": turned,
+    "small": small, "very-dark": very_dark, "blurred": blurred, "turned": turned, "upside-down": upside_down,
     "occluded": occluded, "printed": printed, "on-screen": on_screen,
 }
 

@@ -134,6 +134,8 @@ def _rotated_back(boxes: np.ndarray, turns: int, w: int, h: int) -> np.ndarray:
     x1, y1, x2, y2 = boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]
     if turns % 4 == 1:  # counter-clockwise: rotated (x, y) came from (w - y, x)
         out[:, 0], out[:, 1], out[:, 2], out[:, 3] = w - y2, x1, w - y1, x2
+    elif turns % 4 == 2:  # upside down: rotated (x, y) came from (w - x, h - y)
+        out[:, 0], out[:, 1], out[:, 2], out[:, 3] = w - x2, h - y2, w - x1, h - y1
     elif turns % 4 == 3:  # clockwise: rotated (x, y) came from (y, h - x)
         out[:, 0], out[:, 1], out[:, 2], out[:, 3] = y1, h - x2, y2, h - x1
     return out
@@ -285,23 +287,26 @@ def look(image: np.ndarray, passes: tuple[str, ...] | None = None) -> Looked:
 
 
 def _rotated_passes(run: _Passes, rgb: np.ndarray, work: np.ndarray, factor: float) -> None:
-    """CenterFace on small copies turned 90° and 270° (people lying down); when a turned copy shows faces
-    the upright passes did not (a photo taken sideways, a group on the floor), that orientation also
-    gets the full CenterFace and YuNet passes at working scale."""
+    """CenterFace on small copies turned 90°, 180° and 270° (people lying down, a print scanned upside
+    down); when a turned copy shows faces the upright passes did not (a photo taken sideways, a group on
+    the floor), that orientation also gets the full CenterFace and YuNet passes at working scale."""
     small, rf = _shrunk(rgb, work, ROTATED_LONG)
     sh, sw = small.shape[:2]
     upright = run.boxes()
     upright = upright[upright[:, 4] >= 0.5]
-    sure, new = {}, {}
-    for turns in (1, 3):
+    # the upright copy at the same scale, only to compare with its upside-down twin (its faces are found)
+    sure = {0: [b for b in _cf(small, RAW_THRESHOLD["rotated"]) if b[4] >= TURNED_PROBE]}
+    new = {}
+    for turns in (1, 2, 3):
         run.run("centerface-rotated", "rotated", lambda t=turns: _scaled(_rotated_back(
             _cf(np.ascontiguousarray(np.rot90(small, t)), RAW_THRESHOLD["rotated"]), t, sw, sh), rf))
         sure[turns] = [b for b in run.raw[-1].boxes if b[4] >= TURNED_PROBE]
         new[turns] = [b for b in sure[turns] if not _same_face(b, upright).any()]
-    for turns, other in ((1, 3), (3, 1)):
+    for turns, other in ((1, 3), (2, 0), (3, 1)):
         missed_upright = new[turns] and len(new[turns]) >= TURNED_SHARE * len(upright)
-        # Upright faces look alike to the probes turned either way; a photo taken sideways does not, and
-        # when the upright passes half saw its faces (few are new), its smallest only the full passes find.
+        # Upright faces look alike to the probes turned either way, and far surer upright than upside
+        # down; a photo taken sideways or upside down does not, and when the upright passes half saw its
+        # faces (so few are new), its smallest only the full passes in its orientation find.
         lead = len(sure[turns]) >= TURNED_LEAD and len(sure[turns]) > TURNED_LEAD * len(sure[other])
         if missed_upright or lead:
             _turned_full(run, work, factor, turns)

@@ -233,6 +233,20 @@ def test_group_photographed_sideways_gets_full_passes_in_its_orientation(name: s
     assert missed(result.regions, moved, turned.shape[1], turned.shape[0]) == []
 
 
+@pytest.mark.parametrize("name", ["wider_meeting_room.jpg", "retinaface_fans.jpg", "wider_meeting_hall.jpg"])
+def test_a_photo_upside_down_is_searched_upside_down(name: str) -> None:
+    """A print scanned upside down, or a photo whose orientation tag was lost: without the 180-degree
+    probe and its full passes the held-back photos lost a third of their faces (67.1% -> 99.7%)."""
+    rec = labels()[name]
+    flipped = np.ascontiguousarray(photo(name)[::-1, ::-1])
+    w, h = rec["width"], rec["height"]
+    moved = [{"box": [w - x - bw, h - y - bh, bw, bh], "ignore": f.get("ignore")}
+             for f, (x, y, bw, bh) in ((f, f["box"]) for f in rec["faces"])]
+    assert missed(faces.detect_faces(flipped).regions, moved, w, h) == []
+    upright_only = faces.detect_faces(flipped, passes=("centerface", "yunet", "blazeface", "fine"))
+    assert len(missed(upright_only.regions, moved, w, h)) >= 3
+
+
 @pytest.mark.parametrize("name", ["ulfd_group_bench.jpg", "nasa_office_group.jpg", "ulfd_group_rows.jpg"])
 def test_an_upright_group_gets_no_turned_passes(name: str) -> None:
     """Large upright faces are seen by the probes turned either way (these three come closest to the
