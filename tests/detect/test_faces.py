@@ -233,6 +233,16 @@ def test_group_photographed_sideways_gets_full_passes_in_its_orientation(name: s
     assert missed(result.regions, moved, turned.shape[1], turned.shape[0]) == []
 
 
+@pytest.mark.parametrize("turns", [1, 2, 3])
+def test_a_box_found_in_a_turned_copy_maps_back_onto_the_same_pixels(turns: int) -> None:
+    image = np.zeros((60, 100), np.uint8)
+    image[10:20, 70:90] = 255  # a bright block at x 70-90, y 10-20
+    turned = np.rot90(image, turns)
+    ys, xs = np.nonzero(turned)
+    found = np.array([[xs.min(), ys.min(), xs.max() + 1, ys.max() + 1, 1.0]], np.float32)
+    assert faces._rotated_back(found, turns, 100, 60)[0, :4].tolist() == [70, 10, 90, 20]
+
+
 @pytest.mark.parametrize("name", ["wider_meeting_room.jpg", "retinaface_fans.jpg", "wider_meeting_hall.jpg"])
 def test_a_photo_upside_down_is_searched_upside_down(name: str) -> None:
     """A print scanned upside down, or a photo whose orientation tag was lost: without the 180-degree
