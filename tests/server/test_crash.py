@@ -211,7 +211,7 @@ def test_without_a_private_tmpfs_the_supervisor_still_wipes_after_kill_9_of_the_
     run2, child2 = running2.run_dir(), running2.child_pid()
     assert find_copies(marked_upload, [run2])
     _kill_both(running2.proc, child2)
-    assert run2.exists(), "without the private tmpfs a double kill -9 leaves the folder"
+    assert find_copies(marked_upload, [run2]), "without the private tmpfs a double kill -9 leaves the folder"
     assert _wait(lambda: temp.remove_dead_runs(root) == 1, 10) < 10 and not run2.exists()
 
 
