@@ -72,10 +72,22 @@ def _wait(condition, timeout: float) -> float:  # type: ignore[no-untyped-def]
     return time.monotonic() - start
 
 
+def _stopped(pid: int) -> bool:
+    """Every thread of ``pid`` is stopped (SIGSTOP is delivered asynchronously: on a loaded machine a
+    thread may still run for a moment after ``kill`` returns, and see its parent die)."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+        return all(Path(f"/proc/{pid}/task/{t}/stat").read_text().rsplit(")", 1)[1].split()[0] == "T"
+                   for t in tasks)
+    except OSError:
+        return False
+
+
 def _kill_both(supervisor: Any, child: int) -> None:
     """kill -9 of both at the same instant: stopped first, so neither can react to the other's death."""
     for pid in (supervisor.pid, child):
         os.kill(pid, signal.SIGSTOP)
+    assert _wait(lambda: _stopped(supervisor.pid) and _stopped(child), 10) < 10
     for pid in (supervisor.pid, child):
         os.kill(pid, signal.SIGKILL)
     assert _wait(lambda: _gone(child) and supervisor.poll() is not None, 10) < 10
