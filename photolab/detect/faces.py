@@ -294,20 +294,20 @@ def _rotated_passes(run: _Passes, rgb: np.ndarray, work: np.ndarray, factor: flo
     sh, sw = small.shape[:2]
     upright = run.boxes()
     upright = upright[upright[:, 4] >= 0.5]
-    # the upright copy at the same scale, only to compare with its upside-down twin (its faces are found)
-    sure = {0: [b for b in _cf(small, RAW_THRESHOLD["rotated"]) if b[4] >= TURNED_PROBE]}
-    new = {}
+    sure, new = {}, {}
     for turns in (1, 2, 3):
         run.run("centerface-rotated", "rotated", lambda t=turns: _scaled(_rotated_back(
             _cf(np.ascontiguousarray(np.rot90(small, t)), RAW_THRESHOLD["rotated"]), t, sw, sh), rf))
-        sure[turns] = [b for b in run.raw[-1].boxes if b[4] >= TURNED_PROBE]
-        new[turns] = [b for b in sure[turns] if not _same_face(b, upright).any()]
+        found = [b for b in run.raw[-1].boxes if b[4] >= TURNED_PROBE]
+        sure[turns], new[turns] = len(found), sum(not _same_face(b, upright).any() for b in found)
+    if sure[2] >= TURNED_LEAD:  # the upside-down probe is compared with the upright copy at its own scale
+        sure[0] = int((_cf(small, RAW_THRESHOLD["rotated"])[:, 4] >= TURNED_PROBE).sum())
     for turns, other in ((1, 3), (2, 0), (3, 1)):
-        missed_upright = new[turns] and len(new[turns]) >= TURNED_SHARE * len(upright)
+        missed_upright = new[turns] > 0 and new[turns] >= TURNED_SHARE * len(upright)
         # Upright faces look alike to the probes turned either way, and far surer upright than upside
         # down; a photo taken sideways or upside down does not, and when the upright passes half saw its
         # faces (so few are new), its smallest only the full passes in its orientation find.
-        lead = len(sure[turns]) >= TURNED_LEAD and len(sure[turns]) > TURNED_LEAD * len(sure[other])
+        lead = sure[turns] >= TURNED_LEAD and sure[turns] > TURNED_LEAD * sure[other]
         if missed_upright or lead:
             _turned_full(run, work, factor, turns)
 
