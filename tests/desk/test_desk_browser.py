@@ -374,18 +374,22 @@ def preloaded_url(tmp_path_factory: pytest.TempPathFactory) -> Any:
 def test_a_photo_dropped_while_the_start_up_photos_open_joins_them(pages: Any, preloaded_url: str,
                                                                     tmp_path: Path) -> None:
     dropped = gps_photo(tmp_path, name="dropped.jpg")
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0" + b"not a photo" * 50)
     context = pages.browser.new_context(viewport={"width": 1400, "height": 1000})
     pages.contexts.append(context)
     page = context.new_page()
     page.set_default_timeout(60_000)
     page.goto(preloaded_url)
-    page.set_input_files("#upload input[type=file]", [str(dropped)])  # before the session has loaded
+    page.set_input_files("#upload input[type=file]", [str(dropped), str(broken)])  # before the session loaded
     page.locator("#findings table, #findings p").first.wait_for(timeout=180_000)
     page.wait_for_function(
         "() => (document.querySelector('#upload-status')?.innerText || '').includes('12 photo')",
         timeout=120_000,
     )
     assert "internal error" not in page.inner_text("body").lower()
+    time.sleep(1)  # whichever of the page's load and the upload answers last, the refused file stays named
+    assert "broken.jpg" in page.inner_text("#upload-status")
     page.locator("#photo-select input").click()
     options = [o.split(" · ")[1] for o in page.locator("[role=option]").all_inner_texts()]
     assert sorted(options) == sorted([p.name for p in SAMPLES.glob("*.jpg")] + ["dropped.jpg"])

@@ -145,8 +145,8 @@ def _wire(demo: gr.Blocks, page: Page, store: Any, history: Any, preload: list[P
         """A new session (never built with the app: its state would be shared by every session)."""
         desk = session.desk_for(request)  # an upload dropped before the page loaded may have opened it
         lang = desk.lang
-        errors = _preload(desk, preload)
-        status = views.upload_status(desk, errors, lang) if errors or desk.items else ""
+        _preload(desk, preload)
+        status = views.upload_status(desk, lang)
         out = {
             page.desk: desk,
             page.language: gr.update(value=lang),
@@ -257,20 +257,16 @@ def language_view(page: Page, lang: str) -> dict[Any, Any]:
     return {**dict(labels), **heading_updates(page, lang), page.part("header", "title"): title_html(lang)}
 
 
-def _preload(desk: Desk, paths: list[Path]) -> list[str]:
+def _preload(desk: Desk, paths: list[Path]) -> None:
     """Photos given to ``photolab serve``: opened for this session (the files are the user's; kept)."""
-    errors = []
     for path in paths:
         try:
-            data = path.read_bytes()
+            items, failed = photos.open_uploads([(path.name, path.read_bytes(), "")])
         except OSError as exc:
-            errors.append(f"{path.name}: {exc.strerror or 'cannot be read'}")
-            continue
-        items, failed = photos.open_uploads([(path.name, data, "")])
-        errors += failed
-        for item in items:
-            with desk.lock:  # an upload into the same session may be adding its photos meanwhile
-                desk.items.append(item)
-                first = len(desk.items) == 1
-            DETECTIONS.submit(desk, item, first=first)
-    return errors
+            items, failed = [], [f"{path.name}: {exc.strerror or 'cannot be read'}"]
+        with desk.lock:  # an upload into the same session may be adding its photos meanwhile
+            desk.refused += failed
+            desk.items.extend(items)
+            first = len(desk.items) == len(items)
+        for index, item in enumerate(items):
+            DETECTIONS.submit(desk, item, first=first and index == 0)

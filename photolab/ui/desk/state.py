@@ -118,6 +118,7 @@ class Desk:
     closed: bool = False
     shown_version: tuple[str, int] = ("", -1)  # which item/version the areas step last showed
     downloads: list[str] = field(default_factory=list)  # private download URLs offered to this session
+    refused: list[str] = field(default_factory=list)  # "name: why" of every file this session could not read
 
     def item(self) -> Item | None:
         if not self.items:

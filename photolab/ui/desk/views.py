@@ -342,10 +342,14 @@ def _viewer_strings(lang: str) -> str:
 # ------------------------------------------------------------------------------------------ other steps
 
 
-def upload_status(desk: Desk, errors: list[str], lang: str) -> str:
-    lines = [f"<p>{esc(text('upload.count', lang, count=len(desk.items)))}</p>"] if desk.items else []
-    if errors:
-        lines.append('<ul class="pl-errors">' + "".join(f"<li>⚠ {esc(e)}</li>" for e in errors) + "</ul>")
+def upload_status(desk: Desk, lang: str) -> str:
+    """How many photos the session holds and every file it could not read (the start-up folder's and an
+    upload's alike, whichever of them finished last)."""
+    with desk.lock:
+        count, refused = len(desk.items), list(desk.refused)
+    lines = [f"<p>{esc(text('upload.count', lang, count=count))}</p>"] if count else []
+    if refused:
+        lines.append('<ul class="pl-errors">' + "".join(f"<li>⚠ {esc(e)}</li>" for e in refused) + "</ul>")
     return "".join(lines)
 
 

@@ -39,18 +39,19 @@ def wire(page: Page, show_photo: Any, outputs: list[Any]) -> None:
         with desk.lock:
             first_new = len(desk.items)
             desk.items.extend(items)
+            desk.refused += errors
         for index, item in enumerate(items):
             session.DETECTIONS.submit(desk, item, first=index == 0)
         if not items:
             warn([Problem("err.upload_failed", {"details": " · ".join(errors) or "-"})], desk.lang)
-            return {page.desk: desk, files: None, status: views.upload_status(desk, errors, desk.lang)}
+            return {page.desk: desk, files: None, status: views.upload_status(desk, desk.lang)}
         desk.show(first_new)
         out = show_photo(desk)
         out.update(
             {
                 page.desk: desk,
                 files: None,
-                status: views.upload_status(desk, errors, desk.lang),
+                status: views.upload_status(desk, desk.lang),
                 page.wizard: go("findings"),
                 page.timer: gr.Timer(active=True),
             }
