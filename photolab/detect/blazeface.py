@@ -31,6 +31,10 @@ def _anchors() -> np.ndarray:
 
 
 ANCHORS = _anchors()
+# OpenCV's own dnn engine: ENGINE_CLASSIC in 5.0, ENGINE_OPENCV in 5.1 (5.0's ENGINE_NEW drops an output);
+# 4.x has only that engine and no choice.
+_ENGINE = next(({"engine": getattr(cv2.dnn, n)} for n in ("ENGINE_CLASSIC", "ENGINE_OPENCV")
+                if hasattr(cv2.dnn, n)), {})
 
 
 class BlazeFace:
@@ -39,8 +43,8 @@ class BlazeFace:
     def __init__(self, threads: int) -> None:
         path = str(models.model_path("blazeface-short"))  # the buffer overload ignores the engine choice
         with runtime.quiet_native_stderr():
-            self.net = cv2.dnn.readNetFromTFLite(path, engine=cv2.dnn.ENGINE_CLASSIC)
-        self.outputs = list(self.net.getUnconnectedOutLayersNames())  # classificators, regressors
+            self.net = cv2.dnn.readNetFromTFLite(path, **_ENGINE)
+        self.outputs = list(self.net.getUnconnectedOutLayersNames())  # their order differs between versions
         self.threads = threads
 
     def __call__(self, rgb: np.ndarray, threshold: float) -> np.ndarray:
@@ -54,7 +58,9 @@ class BlazeFace:
         blob = (canvas.astype(np.float32) / 127.5 - 1.0).transpose(2, 0, 1)[None]
         runtime.cv2_threads(self.threads)
         self.net.setInput(np.ascontiguousarray(blob))
-        logits, boxes = (o.reshape(o.shape[1], -1) for o in self.net.forward(self.outputs))
+        found = self.net.forward(self.outputs)
+        out = {name: o.reshape(o.shape[1], -1) for name, o in zip(self.outputs, found, strict=True)}
+        logits, boxes = out["classificators"], out["regressors"]
         scores = 1.0 / (1.0 + np.exp(-np.clip(logits[:, 0], -80, 80)))
         keep = np.nonzero(scores >= threshold)[0]
         if len(keep) == 0:

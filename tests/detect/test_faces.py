@@ -199,6 +199,16 @@ def test_blazeface_finds_large_near_faces_where_they_are() -> None:
         assert any(abs(cx - (x + w / 2)) < w / 3 and abs(cy - (y + h / 2)) < h / 3 for cx, cy in centres)
 
 
+def test_blazeface_reads_its_outputs_by_name_whatever_order_opencv_gives_them() -> None:
+    # OpenCV 5.0 lists (classificators, regressors), 5.1 the reverse: a plain `pip install` gets 5.1.
+    rgb = photo("retinaface_couple.jpg")
+    net = blazeface.BlazeFace(threads=1)
+    as_listed = net(rgb, 0.5)
+    net.outputs.reverse()
+    assert len(as_listed) >= 2
+    np.testing.assert_array_equal(net(rgb, 0.5), as_listed)
+
+
 def very_dark(rgb: np.ndarray) -> np.ndarray:
     """Mean brightness about 15/255 (a room lit by a phone screen), with sensor noise."""
     scaled = rgb.astype(np.float32) * (15.0 / max(1.0, float(rgb.mean())))
