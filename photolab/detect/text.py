@@ -13,7 +13,10 @@ pass, so a line crossing a tile seam stays one line. Passes:
 2. refine: the neighbourhoods of small lines found so far at ``REFINE_FACTOR`` x the survey scale (full
    resolution for 12 MP, 2x for small photos): exact boxes for small text and the small lines next to it
    (register rows, screen tables, the room number under a name), and big "lines" (often two lines run
-   together), within ``REFINE_MAX_PIXELS``.
+   together, or a whole sign), within ``REFINE_MAX_PIXELS``;
+3. faint: a low-contrast door sign (pale grey on white, behind glass) leaves at most a faint trace on the
+   survey's map, or none but its panel. Faint traces and plain sign-like panels with no line in them are
+   seen at ``FAINT_SCALE`` with their contrast stretched; a line found there must be read.
 
 Big "lines" (foliage, dark corners, rows of vents), weak lone specks and lone lines of writing size (a
 shelf edge, a roof line) are kept only when the recogniser reads letters or digits in them. Lines from
@@ -52,6 +55,13 @@ REFINE_MAX_SCALE = 2.0
 REFINE_SEED_HEIGHT = 16  # survey px: lines at most this high seed the refine pass
 REFINE_CONTEXT = 3.0  # line heights of context around a small seed ...
 BIG_CONTEXT = 0.25  # ... and around a big one (seen again closer, it often splits into its lines)
+BIG_REFINE_SHARE = 0.05  # a big "line" covering up to this share of the photo is seen again closer (a sign)
+FAINT_PROB = 0.1  # survey map traces this probable that became no line are looked at again (faint signs) ...
+FAINT_MIN_PX = 3  # ... when at least this many survey px high and wide; so are sign-like panels with
+PANEL_SHORT = (20, 160)  # a short side of this many survey px: at FAINT_SCALE, their contrast stretched,
+FAINT_SCALE = 2.0  # and what is found there must be read at FAINT_CONFIRM (stretched, wallpaper and
+FAINT_CONFIRM = 0.6  # foliage look like writing to the detector; on no-text photos those were every box)
+FAINT_MAX_PIXELS = 1_000_000  # FAINT_SCALE pixels per photo for that (smallest places first)
 REFINE_MAX_PIXELS = 2_500_000  # refine-scale pixels per photo (largest clusters of small text first)
 
 PIXEL_THRESH = 0.2  # DB probability for a pixel to count as text (rapidocr default 0.3)
@@ -193,7 +203,7 @@ def find_text(bgr: np.ndarray, *, threads: int = 1) -> tuple[list[TextLine], lis
     """All passes: the lines to redact and the unsure ones (``confirmed``); quads in the pixels of ``bgr``."""
     height, width = bgr.shape[:2]
     survey = survey_scale(width, height)
-    lines = detect_at(bgr, survey, threads)
+    lines, prob = survey_pass(bgr, survey, threads)
     refine = min(REFINE_MAX_SCALE, REFINE_FACTOR * survey)
     # small lines: their neighbourhood, and weak lone boxes (two faint lines of a sign run together):
     # themselves; then big ones (often two lines run together, unless they cover a good part of the
@@ -201,7 +211,7 @@ def find_text(bgr: np.ndarray, *, threads: int = 1) -> tuple[list[TextLine], lis
     medium = [ln for ln in lines if ln.height * survey <= BIG_LINE]
     small = [(ln, REFINE_CONTEXT if ln.height * survey <= REFINE_SEED_HEIGHT else BIG_CONTEXT)
              for ln in medium if ln.height * survey <= REFINE_SEED_HEIGHT or _speck(ln, medium)]
-    limit = SURE_MAX_SHARE * width * height
+    limit = BIG_REFINE_SHARE * width * height
     big = [(ln, BIG_CONTEXT) for ln in lines if ln.height * survey > BIG_LINE and _area(ln.box) <= limit]
     areas = refine_areas(small, width, height, refine, REFINE_MAX_PIXELS)
     spent = sum(w * h for _, _, w, h in areas) * refine * refine
@@ -209,7 +219,98 @@ def find_text(bgr: np.ndarray, *, threads: int = 1) -> tuple[list[TextLine], lis
     for x, y, w, h in areas:
         for line in detect_at(bgr[y:y + h, x:x + w], refine, threads):
             lines.append(TextLine(line.quad + np.array([x, y]), line.score, refine))
+    spent = sum(w * h for _, _, w, h in areas) * refine * refine
+    # faint traces on the survey's map and plain sign-like panels without a line: seen closer, stretched
+    seeds = faint_seeds(prob, survey, lines) + panel_seeds(_resize(bgr, survey), survey, lines)
+    budget = min(FAINT_MAX_PIXELS, REFINE_MAX_PIXELS - spent) / FAINT_SCALE ** 2
+    lines += faint_lines_read(bgr, seeds, FAINT_SCALE, budget, threads)
     return confirmed(bgr, lines, survey, threads)
+
+
+def faint_lines_read(bgr: np.ndarray, seeds: list[TextLine], scale: float, budget: float,
+                     threads: int) -> list[TextLine]:
+    """Lines in faint places (``faint_seeds``, ``panel_seeds``), each seen at ``scale`` with its contrast
+    stretched, kept only when the recogniser reads them there (stretched, wallpaper and foliage look
+    like writing to the detector too). ``budget``: image pixels to spend."""
+    height, width = bgr.shape[:2]
+    found = []
+    for seed in sorted(seeds, key=lambda ln: _area(ln.box)):
+        px, py, pw, ph = _int_box(seed.box)
+        m = round(BIG_CONTEXT * ph) + 4
+        x, y, w, h = clip((px - m, py - m, pw + 2 * m, ph + 2 * m), width, height)
+        if w * h > budget:
+            break
+        budget -= w * h
+        crop = stretched(bgr[y:y + h, x:x + w], (px - x, py - y, pw, ph))
+        lines = detect_at(crop, scale, threads)
+        for line, (txt, score) in zip(lines, _read(crop, lines, threads), strict=True):
+            if score >= FAINT_CONFIRM and _wide(line) and _plausible(txt, 2, strict=True):
+                found.append(TextLine(line.quad + np.array([x, y]), line.score, scale))
+    return found
+
+
+def stretched(crop: np.ndarray, panel: Box) -> np.ndarray:
+    """The crop's contrast stretched so the inside of ``panel`` (crop px) spans the full range."""
+    x, y, w, h = panel
+    inner = cv2.cvtColor(crop[y + h // 6:y + h - h // 6, x + w // 12:x + w - w // 12], cv2.COLOR_BGR2GRAY)
+    if inner.size == 0:
+        return crop
+    lo, hi = np.percentile(inner, (1, 99))
+    if hi - lo < 4:
+        return crop
+    return np.clip((crop.astype(np.float32) - lo) * (255.0 / (hi - lo)), 0, 255).astype(np.uint8)
+
+
+def survey_pass(bgr: np.ndarray, scale: float, threads: int) -> tuple[list[TextLine], np.ndarray]:
+    """``detect_at`` for the survey, also returning its probability map (at survey scale)."""
+    scaled = _resize(bgr, scale)
+    prob = probability_map(scaled, threads)
+    return [TextLine(line.quad / scale, line.score, scale) for line in lines_from_map(prob)], prob
+
+
+def faint_seeds(prob: np.ndarray, survey: float, lines: list[TextLine]) -> list[TextLine]:
+    """Where the survey's map shows a faint trace of text that became no line (a low-contrast sign):
+    pseudo-lines (image px) for ``faint_lines_read``."""
+    mask = ((prob > FAINT_PROB) & ~_covered(prob.shape, lines, survey)).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    seeds = []
+    for x, y, w, h, area in stats[1:count]:
+        if FAINT_MIN_PX <= h <= BIG_LINE and w >= FAINT_MIN_PX and area >= FAINT_MIN_PX * FAINT_MIN_PX:
+            quad = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float64) / survey
+            seeds.append(TextLine(quad, 0.0, survey))
+    return seeds
+
+
+def panel_seeds(small: np.ndarray, survey: float, lines: list[TextLine]) -> list[TextLine]:
+    """Sign-like panels (a rectangle with a clear edge, a few lines high, its outline filling most of its
+    rotated box) that no line covers: pseudo-lines in image px, like ``faint_seeds``."""
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    edges = cv2.dilate(cv2.Canny(cv2.GaussianBlur(grey, (3, 3), 0), 15, 45), np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    covered = _covered(grey.shape, lines, survey)
+    seeds = []
+    for c in contours:
+        _, (rw, rh), _ = cv2.minAreaRect(c)
+        long_side, short_side = max(rw, rh), min(rw, rh)
+        if not (PANEL_SHORT[0] <= short_side <= PANEL_SHORT[1] and 1.2 <= long_side / short_side <= 8):
+            continue
+        if cv2.contourArea(cv2.convexHull(c)) < 0.8 * rw * rh:
+            continue
+        x, y, w, h = cv2.boundingRect(c)
+        if covered[y:y + h, x:x + w].mean() > 0.3:
+            continue
+        quad = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float64) / survey
+        seeds.append(TextLine(quad, 0.0, survey))
+    return seeds
+
+
+def _covered(shape: tuple[int, ...], lines: list[TextLine], survey: float) -> np.ndarray:
+    """Boolean mask (survey px) of the lines' boxes."""
+    covered = np.zeros(shape[:2], bool)
+    for ln in lines:
+        x, y, w, h = (round(v * survey) for v in ln.box)
+        covered[max(0, y):y + h, max(0, x):x + w] = True
+    return covered
 
 
 def survey_scale(width: int, height: int) -> float:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -380,4 +381,19 @@ CI_SCENES = {"txt_001.jpg", "txt_009.jpg", "txt_012.jpg", "txt_014.jpg"}
 )
 def test_ocr_reads_no_identifying_text_after_redaction_dev_set(name):
     _, still = exposed_lines(name)
+    assert still == []
+
+
+
+PALE_SIGNS = Path(__file__).parent / "data" / "pale_signs"
+
+
+@pytest.mark.parametrize("name", ["ward_sign_2560.jpg", "pale_sign_1600.jpg"])
+def test_a_low_contrast_door_sign_is_made_unreadable(name):
+    """Two generated scenes whose door signs the survey saw only as a sign-sized blob (2560x1440: it
+    covers 1.7% of the photo, too much to be seen closer before) or not at all (1600x1200, pale grey on
+    white: a panel with no line), so room and name were published."""
+    lines = json.loads((PALE_SIGNS / "labels.json").read_text(encoding="utf-8"))["images"][name]
+    readable, still = still_readable(Image.open(PALE_SIGNS / name).convert("RGB"), lines)
+    assert readable == 2
     assert still == []
