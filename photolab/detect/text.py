@@ -203,7 +203,7 @@ def find_text(bgr: np.ndarray, *, threads: int = 1) -> tuple[list[TextLine], lis
     """All passes: the lines to redact and the unsure ones (``confirmed``); quads in the pixels of ``bgr``."""
     height, width = bgr.shape[:2]
     survey = survey_scale(width, height)
-    lines, prob = survey_pass(bgr, survey, threads)
+    lines, prob = detect_with_map(bgr, survey, threads)
     refine = min(REFINE_MAX_SCALE, REFINE_FACTOR * survey)
     # small lines: their neighbourhood, and weak lone boxes (two faint lines of a sign run together):
     # themselves; then big ones (often two lines run together, unless they cover a good part of the
@@ -261,13 +261,6 @@ def stretched(crop: np.ndarray, panel: Box) -> np.ndarray:
     return np.clip((crop.astype(np.float32) - lo) * (255.0 / (hi - lo)), 0, 255).astype(np.uint8)
 
 
-def survey_pass(bgr: np.ndarray, scale: float, threads: int) -> tuple[list[TextLine], np.ndarray]:
-    """``detect_at`` for the survey, also returning its probability map (at survey scale)."""
-    scaled = _resize(bgr, scale)
-    prob = probability_map(scaled, threads)
-    return [TextLine(line.quad / scale, line.score, scale) for line in lines_from_map(prob)], prob
-
-
 def faint_seeds(prob: np.ndarray, survey: float, lines: list[TextLine]) -> list[TextLine]:
     """Where the survey's map shows a faint trace of text that became no line (a low-contrast sign):
     pseudo-lines (image px) for ``faint_lines_read``."""
@@ -276,8 +269,7 @@ def faint_seeds(prob: np.ndarray, survey: float, lines: list[TextLine]) -> list[
     seeds = []
     for x, y, w, h, area in stats[1:count]:
         if FAINT_MIN_PX <= h <= BIG_LINE and w >= FAINT_MIN_PX and area >= FAINT_MIN_PX * FAINT_MIN_PX:
-            quad = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float64) / survey
-            seeds.append(TextLine(quad, 0.0, survey))
+            seeds.append(_place(x, y, w, h, survey))
     return seeds
 
 
@@ -299,9 +291,14 @@ def panel_seeds(small: np.ndarray, survey: float, lines: list[TextLine]) -> list
         x, y, w, h = cv2.boundingRect(c)
         if covered[y:y + h, x:x + w].mean() > 0.3:
             continue
-        quad = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float64) / survey
-        seeds.append(TextLine(quad, 0.0, survey))
+        seeds.append(_place(x, y, w, h, survey))
     return seeds
+
+
+def _place(x: int, y: int, w: int, h: int, survey: float) -> TextLine:
+    """A box in survey px as a pseudo-line (score 0) in image px: a place to look at again."""
+    quad = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float64) / survey
+    return TextLine(quad, 0.0, survey)
 
 
 def _covered(shape: tuple[int, ...], lines: list[TextLine], survey: float) -> np.ndarray:
@@ -322,9 +319,13 @@ def survey_scale(width: int, height: int) -> float:
 def detect_at(image: np.ndarray, scale: float, threads: int) -> list[TextLine]:
     """Lines in ``image`` seen at ``scale`` (tiles stitched into one probability map); quads in
     ``image`` pixels."""
-    scaled = _resize(image, scale)
-    prob = probability_map(scaled, threads)
-    return [TextLine(line.quad / scale, line.score, scale) for line in lines_from_map(prob)]
+    return detect_with_map(image, scale, threads)[0]
+
+
+def detect_with_map(image: np.ndarray, scale: float, threads: int) -> tuple[list[TextLine], np.ndarray]:
+    """``detect_at``, also returning the probability map (at ``scale``)."""
+    prob = probability_map(_resize(image, scale), threads)
+    return [TextLine(line.quad / scale, line.score, scale) for line in lines_from_map(prob)], prob
 
 
 def probability_map(bgr: np.ndarray, threads: int) -> np.ndarray:
