@@ -410,22 +410,47 @@ def refine_areas(seeds: list[tuple[TextLine, float]], width: int, height: int, s
                  budget: float) -> list[Box]:
     """Bounding boxes of clusters of seed lines, each grown by its context (in line heights); the largest
     clusters that fit first, until ``budget`` pixels (at ``scale``) are spent."""
-    if not seeds:
-        return []
-    mask = np.zeros((height, width), np.uint8)
+    grown = []
     for line, context in seeds:
         x, y, w, h = line.box
         m = context * line.height + 4
-        bx = clip((x - m, y - m, w + 2 * m, h + 2 * m), width, height)
-        mask[bx[1]:bx[1] + bx[3], bx[0]:bx[0] + bx[2]] = 1
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
-    areas = sorted((tuple(int(v) for v in stats[i, :4]) for i in range(1, count)), key=lambda b: -b[2] * b[3])
+        grown.append(clip((x - m, y - m, w + 2 * m, h + 2 * m), width, height))
+    areas = sorted(clusters(grown), key=lambda b: (-b[2] * b[3], b[1], b[0]))
     budget, chosen = budget / (scale * scale), []
     for box in areas:
         if box[2] * box[3] <= budget:
             chosen.append(box)
             budget -= box[2] * box[3]
     return chosen
+
+
+def clusters(boxes: list[Box]) -> list[Box]:
+    """Bounding boxes of the groups of boxes that overlap or share an edge: the 4-connected parts of their
+    union, as a mask would give them, without drawing a photo-sized mask (0.2 s per 12 MP photo)."""
+    boxes = [b for b in boxes if b[2] > 0 and b[3] > 0]
+    if not boxes:
+        return []
+    b = np.array(boxes, np.int64)
+    x1, y1, x2, y2 = b[:, 0], b[:, 1], b[:, 0] + b[:, 2], b[:, 1] + b[:, 3]
+    across = np.minimum(x2[:, None], x2[None]) - np.maximum(x1[:, None], x1[None])
+    down = np.minimum(y2[:, None], y2[None]) - np.maximum(y1[:, None], y1[None])
+    touching = ((across > 0) & (down >= 0)) | ((across >= 0) & (down > 0))
+    group = list(range(len(boxes)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = group[i]
+        return i
+
+    for i, j in zip(*np.nonzero(np.triu(touching, 1)), strict=True):
+        group[root(int(i))] = root(int(j))
+    spans: dict[int, list[int]] = {}
+    for i in range(len(boxes)):
+        r = root(i)
+        s = spans.setdefault(r, [int(x1[i]), int(y1[i]), int(x2[i]), int(y2[i])])
+        s[:] = [min(s[0], x1[i]), min(s[1], y1[i]), max(s[2], x2[i]), max(s[3], y2[i])]
+    return [(int(a), int(c), int(e - a), int(f - c)) for a, c, e, f in spans.values()]
 
 
 def _resize(image: np.ndarray, scale: float) -> np.ndarray:

@@ -123,6 +123,25 @@ def test_tiles_cover_the_image_with_overlap():
         assert cover.all()
 
 
+def test_clusters_are_the_parts_of_the_boxes_union_a_mask_would_give():
+    import cv2
+
+    rng = np.random.default_rng(5)
+    for _ in range(500):
+        boxes = [(int(x), int(y), int(min(w, 60 - x)), int(min(h, 50 - y)))
+                 for x, y, w, h in zip(rng.integers(0, 60, 9), rng.integers(0, 50, 9),
+                                       rng.integers(0, 15, 9), rng.integers(0, 15, 9), strict=True)]
+        mask = np.zeros((50, 60), np.uint8)
+        for x, y, w, h in boxes:
+            mask[y:y + h, x:x + w] = 1
+        count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+        expected = sorted(tuple(int(v) for v in stats[i, :4]) for i in range(1, count))
+        assert sorted(text_mod.clusters(boxes)) == expected
+    # touching along an edge joins; touching only at a corner does not (4-connected)
+    assert text_mod.clusters([(0, 0, 5, 5), (5, 0, 5, 5)]) == [(0, 0, 10, 5)]
+    assert sorted(text_mod.clusters([(0, 0, 5, 5), (5, 5, 5, 5)])) == [(0, 0, 5, 5), (5, 5, 5, 5)]
+
+
 def test_survey_sees_every_photo_at_about_three_megapixels_never_enlarged():
     assert text_mod.survey_scale(4000, 3000) == pytest.approx(0.5)
     assert text_mod.survey_scale(8000, 6000) == pytest.approx(0.25)
