@@ -3,7 +3,9 @@
 1. One 12-megapixel photo, one thread, warm process, in-process: seconds per stage of ``core.job`` (open =
    decode + inspect, faces, text, redact, encode + residual check), median of ``--repeat``;
 2. whole ``photolab anonymise`` runs over ``--photos`` 12 MP photos (whole process, start-up included):
-   ``--jobs 1``, ``--jobs 2``, ``--cluster local:1`` and ``--cluster local:2``; photos per minute.
+   ``--jobs 1``, ``--jobs 2``, ``--cluster local:1`` and ``--cluster local:2``; photos per minute;
+3. the same local runs over twice as many photos: the extra photos' seconds are the rate a long archive
+   run goes at, without the start-up and the uneven end a short batch pays.
 
     .venv/bin/python bench/bench_batch.py [--photos 8] [--repeat 3] [--source PATH]
 
@@ -112,6 +114,21 @@ def main() -> None:
               "photos/min | vs --jobs 1 |\n|---|---|---|---|")
         for label, seconds in results:
             print(f"| {label} | {seconds:.1f} | {60 * args.photos / seconds:.1f} | {base / seconds:.2f}x |")
+        twice = Path(tmp) / "twice"
+        twice.mkdir()
+        steady_table(args.source, twice, args.photos, dict(results))
+
+
+def steady_table(sources: list[Path], folder: Path, count: int, short: dict[str, float]) -> None:
+    """Runs over 2 x ``count`` photos: the seconds the second ``count`` add are the long-run rate."""
+    make_photos(sources, folder, 2 * count)
+    longer = dict(whole_runs(folder, [("--jobs 1", ["--jobs", "1"]), ("--jobs 2", ["--jobs", "2"])]))
+    print(f"\n| {2 * count} photos instead of {count} | seconds for {count} | seconds for {2 * count} | "
+          "s per extra photo | vs --jobs 1 |\n|---|---|---|---|---|")
+    rate = {label: (longer[label] - short[label]) / count for label in longer}
+    for label in longer:
+        print(f"| {label} | {short[label]:.1f} | {longer[label]:.1f} | {rate[label]:.2f} | "
+              f"{rate['--jobs 1'] / rate[label]:.2f}x |")
 
 
 if __name__ == "__main__":
