@@ -16,7 +16,8 @@ Combining: a weak box is kept when a second detector family sees the same face (
 size), else it becomes a candidate shown to the reviewer. Weak faces are kept only in a photo that also
 shows a strong face (real weak faces come in groups and crowds; on photos without people every false face
 is weak), else they too become candidates and the photo needs review. Boxes for the same face are merged
-into one outline (the tightest family's) and returned unpadded in the input's pixels; redact pads them.
+into one outline (the tightest family's box averaged with another family's where they agree, both where
+they disagree) and returned unpadded in the input's pixels; redact pads them.
 The result says whether the photo is dark or has borderline detections, so the review desk can force a
 human look, and ``review_view`` gives the desk the brightened picture a reviewer needs to see what the
 detectors could not. Measurements behind every threshold: bench/bench_faces.py.
@@ -33,7 +34,7 @@ import cv2
 import numpy as np
 
 from photolab.detect import Detection, blazeface, centerface, runtime, yunet
-from photolab.regions import Region, clip
+from photolab.regions import Region, clip, iou
 
 WORK_LONG = 1600  # long side of the working copy of a large photo (px)
 FULL_RES_LONG = 2048  # photos up to this long side are searched at full resolution
@@ -62,6 +63,7 @@ SAME_FACE_AREA = 0.25  # ... and the smaller at least this share of the larger's
 MERGE_IOU = 0.3  # boxes of one face merge into one outline at this IoU ...
 MERGE_OVERLAP = 0.5  # ... or when this much of the smaller lies in the larger and their sizes are alike
 NESTED = 0.9  # a box this much inside a better-scored one adds nothing to the redaction
+AGREE_IOU = 0.5  # two families' boxes of one face this alike give their mean; less alike, both are covered
 
 
 @dataclass(frozen=True)
@@ -518,11 +520,28 @@ def _merge_with_votes(raw: list[Region]) -> list[Region]:
             for family, score in m.extra.get("evidence", {}).items():
                 evidence[family] = round(max(evidence.get(family, 0.0), score), 3)
         confirmed = len(families) >= 2 or len(evidence) >= 2
-        # The outline comes from the family that draws the tightest boxes; the score is the best one.
+        # The outline starts from the family that draws the tightest boxes; the score is the best one.
         outline = min(members, key=lambda m: (OUTLINE_PRIORITY.get(_family(m), 9), -m.score))
-        out.append(outline.with_(score=order[i].score, extra={"detectors": families, "confirmed": confirmed,
-                                                              "evidence": evidence}))
+        out.append(outline.with_(box=_agreed_box(outline, members), score=order[i].score,
+                                 extra={"detectors": families, "confirmed": confirmed, "evidence": evidence}))
     return out
+
+
+def _agreed_box(outline: Region, members: list[Region]) -> tuple[int, int, int, int]:
+    """Where one face is, from the outline and the best box another family drew for it: their mean when
+    they agree (IoU >= AGREE_IOU), else both boxes. Two detectors that disagree about where a face is (a
+    masked or blurred face, one half hidden) each see part of it: the redaction must cover both parts."""
+    others = [m for m in members if _family(m) != _family(outline)]
+    if not others:
+        return outline.box
+    a, b = outline.box, max(others, key=lambda m: m.score).box
+    if iou(a, b) >= AGREE_IOU:
+        x1, y1 = round((a[0] + b[0]) / 2), round((a[1] + b[1]) / 2)
+        x2, y2 = round((a[0] + a[2] + b[0] + b[2]) / 2), round((a[1] + a[3] + b[1] + b[3]) / 2)
+    else:
+        x1, y1 = min(a[0], b[0]), min(a[1], b[1])
+        x2, y2 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
+    return (x1, y1, x2 - x1, y2 - y1)
 
 
 def _family(region: Region) -> str:
