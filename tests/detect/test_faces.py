@@ -79,7 +79,8 @@ def test_every_labelled_face_is_caught(name: str) -> None:
 
 
 OUT_OF_FOCUS = [("ulfd_group_students.jpg", 0), ("ulfd_school_rows.jpg", 0), ("solvay_1927_gray.jpg", 1),
-                ("ulfd_large_group_dark_bg.jpg", 3)]
+                ("ulfd_large_group_dark_bg.jpg", 3),
+                ("ulfd_masks_crowd_large.jpg", 9)]  # masked: 12 missed when one detector's box outlined them
 
 
 @pytest.mark.parametrize("name, most_missed", OUT_OF_FOCUS)
