@@ -558,9 +558,11 @@ def main() -> int:
                         for n in names]
 
             hard = list(hard_cases(dev, held))
+            tuned_hard = list(hard_cases(dev, tuned))
             recall_tables({"faces-dev, part tuned on": dev_cases(tuned),
                            "faces-dev, held back": dev_cases(held),
                            "generated hard cases (from the held-back photos)": [c for _, c in hard],
+                           "generated hard cases (from the tuned-on photos)": [c for _, c in tuned_hard],
                            "12-megapixel crowd mosaics (dev crowd photos, both parts)": crowd_mosaics(dev),
                            "near faces in very dark rooms (held-back photos)": near_and_dark(dev, held)},
                           tmp)
