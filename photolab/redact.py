@@ -43,7 +43,7 @@ import numpy as np
 from PIL import Image
 
 from photolab.core.policy import DEFAULT_PADDING
-from photolab.regions import Region, clip
+from photolab.regions import Region, clip, linked_groups
 
 SOLID_FILL = 0  # black, in every colour channel
 NEUTRAL_GREY = 128  # the fill when no pixel outside the areas exists at all
@@ -183,23 +183,10 @@ def _areas(regions: list[Region], padding: float, width: int, height: int) -> li
 
 
 def _groups(areas: list[Area]) -> list[list[Area]]:
-    """Areas that overlap or touch, gathered (union-find), so each group gets one seamless fill."""
-    parent = list(range(len(areas)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    """Areas that overlap or touch, gathered, so each group gets one seamless fill."""
     boxes = np.array([a.box for a in areas], np.int64).reshape(-1, 4)
-    for i in range(len(areas)):
-        for j in np.flatnonzero(_touching(boxes[:i], boxes[i])):
-            parent[root(i)] = root(int(j))
-    groups: dict[int, list[Area]] = {}
-    for i, area in enumerate(areas):
-        groups.setdefault(root(i), []).append(area)
-    return list(groups.values())
+    links = ((i, j) for i in range(len(areas)) for j in np.flatnonzero(_touching(boxes[:i], boxes[i])))
+    return [[areas[i] for i in group] for group in linked_groups(len(areas), links)]
 
 
 def _touching(boxes: np.ndarray, box: np.ndarray | tuple[int, ...], gap: int = 0) -> np.ndarray:

@@ -6,6 +6,7 @@ The vocabulary (which kinds and styles exist, which kinds are always filled soli
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
@@ -98,6 +99,25 @@ def clip(box: tuple[float, float, float, float], width: int, height: int) -> tup
     x2 = min(width, int(-(-(box[0] + box[2]) // 1)))
     y2 = min(height, int(-(-(box[1] + box[3]) // 1)))
     return (x1, y1, max(0, x2 - x1), max(0, y2 - y1))
+
+
+def linked_groups(count: int, links: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """The indices ``0 .. count - 1`` gathered into the groups that ``links`` (pairs of indices) join
+    (union-find); each group in index order, the groups in the order of their first index."""
+    parent = list(range(count))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in links:
+        parent[root(int(i))] = root(int(j))
+    groups: dict[int, list[int]] = {}
+    for i in range(count):
+        groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
 
 
 def merge(regions: list[Region], threshold: float = 0.5) -> list[Region]:

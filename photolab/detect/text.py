@@ -39,7 +39,7 @@ import numpy as np
 
 from photolab.detect import Detection
 from photolab.errors import ModelError
-from photolab.regions import Region, clip, overlap_of_smaller
+from photolab.regions import Region, clip, linked_groups, overlap_of_smaller
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
@@ -435,22 +435,11 @@ def clusters(boxes: list[Box]) -> list[Box]:
     across = np.minimum(x2[:, None], x2[None]) - np.maximum(x1[:, None], x1[None])
     down = np.minimum(y2[:, None], y2[None]) - np.maximum(y1[:, None], y1[None])
     touching = ((across > 0) & (down >= 0)) | ((across >= 0) & (down > 0))
-    group = list(range(len(boxes)))
-
-    def root(i: int) -> int:
-        while group[i] != i:
-            group[i] = group[group[i]]
-            i = group[i]
-        return i
-
-    for i, j in zip(*np.nonzero(np.triu(touching, 1)), strict=True):
-        group[root(int(i))] = root(int(j))
-    spans: dict[int, list[int]] = {}
-    for i in range(len(boxes)):
-        r = root(i)
-        s = spans.setdefault(r, [int(x1[i]), int(y1[i]), int(x2[i]), int(y2[i])])
-        s[:] = [min(s[0], x1[i]), min(s[1], y1[i]), max(s[2], x2[i]), max(s[3], y2[i])]
-    return [(int(a), int(c), int(e - a), int(f - c)) for a, c, e, f in spans.values()]
+    out = []
+    for group in linked_groups(len(boxes), zip(*np.nonzero(np.triu(touching, 1)), strict=True)):
+        out.append((int(x1[group].min()), int(y1[group].min()),
+                    int(x2[group].max() - x1[group].min()), int(y2[group].max() - y1[group].min())))
+    return out
 
 
 def _resize(image: np.ndarray, scale: float) -> np.ndarray:
