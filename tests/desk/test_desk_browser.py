@@ -229,6 +229,7 @@ def test_two_browsers_are_private_to_each_other(pages: Any, desk: Any, tmp_path:
     assert "a.jpg" in shown_a and "b.jpg" in shown_b
     for page, other in ((a, "b.jpg"), (b, "a.jpg")):
         page.locator("#photo-select input").click()
+        page.locator("[role=option]").first.wait_for()
         options = page.locator("[role=option]").all_inner_texts()
         page.keyboard.press("Escape")
         assert options and not [o for o in options if other in o]
@@ -354,6 +355,7 @@ def test_many_formats_in_one_upload_and_a_bad_file_named(pages: Any, tmp_path: P
     status = page.inner_text("#upload-status")
     assert "4 photo(s)" in status and "notes.jpg" in status and "Traceback" not in status
     page.locator("#photo-select input").click()
+    page.locator("[role=option]").first.wait_for()  # the list opens after the click: read it once it is there
     options = page.locator("[role=option]").all_inner_texts()
     assert [o.split(" · ")[1] for o in options] == ["w.png", "w.tif", "w.webp", "w.heic"]
 
@@ -391,5 +393,6 @@ def test_a_photo_dropped_while_the_start_up_photos_open_joins_them(pages: Any, p
     time.sleep(1)  # whichever of the page's load and the upload answers last, the refused file stays named
     assert "broken.jpg" in page.inner_text("#upload-status")
     page.locator("#photo-select input").click()
+    page.locator("[role=option]").first.wait_for()
     options = [o.split(" · ")[1] for o in page.locator("[role=option]").all_inner_texts()]
     assert sorted(options) == sorted([p.name for p in SAMPLES.glob("*.jpg")] + ["dropped.jpg"])
