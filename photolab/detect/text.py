@@ -432,11 +432,15 @@ def clusters(boxes: list[Box]) -> list[Box]:
         return []
     b = np.array(boxes, np.int64)
     x1, y1, x2, y2 = b[:, 0], b[:, 1], b[:, 0] + b[:, 2], b[:, 1] + b[:, 3]
-    across = np.minimum(x2[:, None], x2[None]) - np.maximum(x1[:, None], x1[None])
-    down = np.minimum(y2[:, None], y2[None]) - np.maximum(y1[:, None], y1[None])
-    touching = ((across > 0) & (down >= 0)) | ((across >= 0) & (down > 0))
+
+    def touching(i: int) -> np.ndarray:  # which earlier boxes share area or an edge with box i (not a corner)
+        across = np.minimum(x2[:i], x2[i]) - np.maximum(x1[:i], x1[i])
+        down = np.minimum(y2[:i], y2[i]) - np.maximum(y1[:i], y1[i])
+        return np.flatnonzero(((across > 0) & (down >= 0)) | ((across >= 0) & (down > 0)))
+
+    links = ((i, j) for i in range(len(boxes)) for j in touching(i))
     out = []
-    for group in linked_groups(len(boxes), zip(*np.nonzero(np.triu(touching, 1)), strict=True)):
+    for group in linked_groups(len(boxes), links):
         out.append((int(x1[group].min()), int(y1[group].min()),
                     int(x2[group].max() - x1[group].min()), int(y2[group].max() - y1[group].min())))
     return out
