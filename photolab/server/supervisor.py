@@ -255,10 +255,13 @@ def child_main() -> int:
             temp.wipe_temp_dir(run / "files" / "tmp")
 
     def stop_while_starting(_sig: int, _frame: Any) -> None:  # until the web server takes over
-        wipe()
-        if orphaned():
-            os._exit(1)
-        raise SystemExit(0)
+        # Exit here and now: a SystemExit raised while the import machinery runs a callback is swallowed
+        # ("Exception ignored in ..."), and the desk went on starting after Ctrl+C until it was killed.
+        _finish(run, private, orphaned())
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(1 if orphaned() else 0)
 
     for sig in FORWARDED:
         signal.signal(sig, stop_while_starting)
